@@ -1,0 +1,72 @@
+"""The built-in chess engine: `gambit.ai.search` in worker processes, scaled by level.
+
+Used when no Stockfish binary is found, and by the Stockfish pool when a move cannot
+be had from Stockfish. The search is CPU-bound Python, so it runs in other processes
+where it can neither block the event loop nor hold this process's GIL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import random
+from concurrent.futures import ProcessPoolExecutor
+
+import chess
+
+from gambit.ai.engine import EngineMove
+from gambit.ai.search import search
+
+NAME = "gambit built-in engine"
+MAX_DEPTH = 5
+
+
+def depth_for(level: int) -> int:
+    """Search depth for a level: 0 plays random moves, 1 to 3 one ply, 16 and up five plies."""
+    return 0 if level <= 0 else min(MAX_DEPTH, 1 + level // 4)
+
+
+def _search_in_worker(fen: str, moves: list[str], level: int, seconds: float) -> EngineMove:
+    board = chess.Board(fen)
+    for move in moves:
+        board.push_uci(move)
+    result = search(board, depth_for(level), seconds, random.Random())
+    return EngineMove(
+        move=result.move.uci(),
+        score=result.score,
+        depth=result.depth,
+        pv=[move.uci() for move in result.pv],
+    )
+
+
+class BuiltinEngine:
+    """A `ChessEngine` that needs nothing installed."""
+
+    def __init__(self, workers: int) -> None:
+        self._workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def name(self) -> str:
+        return NAME
+
+    async def start(self) -> None:
+        # "spawn": forking a process that runs threads (uvicorn, aiosqlite) is unsafe.
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+
+    async def play(self, board: chess.Board, level: int, search_time_ms: int) -> EngineMove:
+        if self._pool is None:
+            await self.start()
+        assert self._pool is not None
+        # The root position plus the moves keep the history that repetition needs.
+        root = board.root()
+        moves = [move.uci() for move in board.move_stack]
+        return await asyncio.get_running_loop().run_in_executor(
+            self._pool, _search_in_worker, root.fen(), moves, level, search_time_ms / 1000
+        )
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,50 @@
+"""The chess engine interface the services use, whatever plays behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import chess
+
+
+@dataclass(frozen=True, slots=True)
+class EngineMove:
+    """A move chosen by an engine, with what it reported about the position.
+
+    ``score`` is in centipawns from the point of view of the side that moves; a forced
+    mate in n moves is ``MATE_SCORE - n`` (``-MATE_SCORE + n`` when the mover is mated).
+    """
+
+    move: str
+    score: int | None = None
+    depth: int | None = None
+    pv: list[str] = field(default_factory=list)
+
+
+MATE_SCORE = 100_000
+
+
+class ChessEngine(Protocol):
+    """Something that picks a move for a position: the Stockfish pool or the built-in engine."""
+
+    @property
+    def name(self) -> str:
+        """Name and version, as reported by ``/health``."""
+        ...
+
+    async def start(self) -> None:
+        """Start worker processes; called once before the first ``play``."""
+        ...
+
+    async def play(self, board: chess.Board, level: int, search_time_ms: int) -> EngineMove:
+        """Choose a move for the side to move on ``board`` (which is not modified).
+
+        ``level`` is 0 (weakest) to 20 (strongest); ``search_time_ms`` bounds the
+        thinking time. Never hangs: a stuck worker is replaced and the move retried.
+        """
+        ...
+
+    async def close(self) -> None:
+        """Stop every worker process."""
+        ...

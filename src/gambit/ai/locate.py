@@ -1,0 +1,28 @@
+"""Finding the Stockfish binary: the configured path, then PATH, then Debian's /usr/games."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+
+log = logging.getLogger(__name__)
+
+DEBIAN_PATH = "/usr/games/stockfish"
+
+
+def find_stockfish(configured: str | None) -> str | None:
+    """The Stockfish executable to use, or None when there is none."""
+    if configured:
+        if os.path.isfile(configured) and os.access(configured, os.X_OK):
+            return configured
+        log.warning(
+            "STOCKFISH_PATH %s is not an executable file; using the built-in engine", configured
+        )
+        return None
+    found = shutil.which("stockfish")
+    if found:
+        return found
+    if os.access(DEBIAN_PATH, os.X_OK):
+        return DEBIAN_PATH
+    return None

@@ -1,0 +1,135 @@
+"""A pool of Stockfish processes, driven over UCI by python-chess.
+
+Each process searches one position at a time; callers wait their turn in order. A
+process that dies, errs or overruns its time is killed and replaced and the move is
+tried again; when Stockfish cannot produce a move at all, the fallback engine plays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+import chess
+import chess.engine
+
+from gambit.ai.engine import MATE_SCORE, ChessEngine, EngineMove
+
+log = logging.getLogger(__name__)
+
+HASH_MB = 16
+QUIT_SECONDS = 2.0
+
+
+@dataclass(slots=True)
+class _Worker:
+    transport: asyncio.SubprocessTransport
+    engine: chess.engine.UciProtocol
+    skill: int | None = None
+
+
+class StockfishPool:
+    """`ENGINE_WORKERS` Stockfish processes shared fairly by every game."""
+
+    def __init__(
+        self,
+        command: str | list[str],
+        workers: int,
+        fallback: ChessEngine,
+        *,
+        attempts: int = 2,
+    ) -> None:
+        self._command = command
+        self._size = workers
+        self._fallback = fallback
+        self._attempts = attempts
+        # A slot holds a live worker, or None for one to (re)start when next taken.
+        self._slots: asyncio.Queue[_Worker | None] = asyncio.Queue()
+        self._name: str | None = None
+
+    @property
+    def name(self) -> str:
+        if self._name is None:
+            return f"{self._fallback.name} (Stockfish did not start)"
+        return self._name
+
+    async def start(self) -> None:
+        await self._fallback.start()
+        for _ in range(self._size):
+            self._slots.put_nowait(await self._spawn())
+
+    async def play(self, board: chess.Board, level: int, search_time_ms: int) -> EngineMove:
+        deadline = search_time_ms / 1000 + max(2.0, search_time_ms / 1000)
+        for attempt in range(1, self._attempts + 1):
+            worker = await self._slots.get()
+            try:
+                if worker is None:
+                    worker = await self._spawn()
+                if worker is None:
+                    break  # Stockfish cannot be started: no point in retrying
+                return await asyncio.wait_for(
+                    self._search(worker, board, level, search_time_ms), deadline
+                )
+            except (chess.engine.EngineError, TimeoutError) as exc:
+                log.warning("Stockfish failed (attempt %d): %r; restarting it", attempt, exc)
+                if worker is not None:
+                    await _kill(worker)
+                worker = None
+            finally:
+                self._slots.put_nowait(worker)
+        log.warning("no move from Stockfish; the built-in engine plays this one")
+        return await self._fallback.play(board, level, search_time_ms)
+
+    async def close(self) -> None:
+        while not self._slots.empty():
+            worker = self._slots.get_nowait()
+            if worker is not None:
+                await _quit(worker)
+        await self._fallback.close()
+
+    async def _spawn(self) -> _Worker | None:
+        try:
+            transport, engine = await asyncio.wait_for(
+                chess.engine.popen_uci(self._command), QUIT_SECONDS * 5
+            )
+            await engine.configure({"Threads": 1, "Hash": HASH_MB})
+        except (OSError, chess.engine.EngineError, TimeoutError) as exc:
+            log.error("cannot start Stockfish %s: %r", self._command, exc)
+            return None
+        self._name = engine.id.get("name", "Stockfish")
+        return _Worker(transport, engine)
+
+    async def _search(
+        self, worker: _Worker, board: chess.Board, level: int, search_time_ms: int
+    ) -> EngineMove:
+        if worker.skill != level:
+            await worker.engine.configure({"Skill Level": level})
+            worker.skill = level
+        result = await worker.engine.play(
+            board.copy(),
+            chess.engine.Limit(time=search_time_ms / 1000),
+            info=chess.engine.INFO_SCORE | chess.engine.INFO_PV,
+        )
+        if result.move is None or not board.is_legal(result.move):
+            raise chess.engine.EngineError(f"engine answered {result.move} for {board.fen()}")
+        score = result.info.get("score")
+        return EngineMove(
+            move=result.move.uci(),
+            score=score.pov(board.turn).score(mate_score=MATE_SCORE) if score else None,
+            depth=result.info.get("depth"),
+            pv=[move.uci() for move in result.info.get("pv", [])],
+        )
+
+
+async def _quit(worker: _Worker) -> None:
+    with contextlib.suppress(chess.engine.EngineError, TimeoutError):
+        await asyncio.wait_for(worker.engine.quit(), QUIT_SECONDS)
+    await _kill(worker)
+
+
+async def _kill(worker: _Worker) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        worker.transport.kill()
+    worker.transport.close()

@@ -1,0 +1,46 @@
+"""Dependencies that hand the routers the services built at start-up.
+
+They are ``async`` so that FastAPI calls them inline instead of in its thread pool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from gambit.ai import ChessEngine
+from gambit.bus import EventBus
+from gambit.services.chess_games import ChessGames
+from gambit.settings import Settings
+from gambit.store import BattleStore
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything the routes use, built once by the application's lifespan."""
+
+    settings: Settings
+    store: BattleStore
+    bus: EventBus
+    engine: ChessEngine
+    chess_games: ChessGames
+
+
+async def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def get_chess_games(request: Request) -> ChessGames:
+    # Straight from the request rather than through get_services: one dependency
+    # level less on the busiest routes.
+    services: Services = request.app.state.services
+    return services.chess_games
+
+
+ChessGamesDep = Annotated[ChessGames, Depends(get_chess_games)]

@@ -1,0 +1,123 @@
+"""The error envelope and the handlers that give every failure its status and code."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from gambit.api.validation import describe_errors
+from gambit.services import errors as service
+
+log = logging.getLogger(__name__)
+
+ErrorTable = Mapping[type[service.ServiceError], tuple[int, str]]
+"""How one API face reports each service error: HTTP status and code."""
+
+BATTLE_ERRORS: ErrorTable = {
+    service.NotFound: (404, "NOT_FOUND"),
+    service.InvalidRequest: (400, "INVALID_REQUEST"),
+    service.InvalidStart: (400, "INVALID_REQUEST"),
+    service.IllegalAction: (400, "INVALID_ACTION"),
+    service.GameOver: (400, "GAME_OVER"),
+    service.NotHumanTurn: (409, "NOT_YOUR_TURN"),
+    service.NotYourTurn: (409, "NOT_YOUR_TURN"),
+    service.Busy: (409, "NOT_YOUR_TURN"),
+}
+
+CHESS_ERRORS: ErrorTable = {
+    service.NotFound: (404, "GAME_NOT_FOUND"),
+    service.InvalidRequest: (400, "INVALID_REQUEST"),
+    service.InvalidStart: (400, "INVALID_FEN"),
+    service.IllegalAction: (400, "INVALID_MOVE"),
+    service.GameOver: (400, "GAME_OVER"),
+    service.NotHumanTurn: (400, "NOT_HUMAN_TURN"),
+    service.NotYourTurn: (400, "NOT_HUMAN_TURN"),
+    service.Busy: (400, "NOT_HUMAN_TURN"),
+}
+
+_HTTP_CODES = {
+    400: "INVALID_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "INVALID_CONTENT_TYPE",
+    429: "RATE_LIMIT_EXCEEDED",
+}
+
+
+class ApiError(Exception):
+    """An error the transport layer raises itself (content type, limits, ids)."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        error: str,
+        details: str = "",
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(error)
+        self.status = status
+        self.code = code
+        self.error = error
+        self.details = details
+        self.headers = dict(headers or {})
+
+
+def error_body(code: str, error: str, details: str = "") -> dict[str, Any]:
+    return {"error": error, "message": error, "code": code, "details": details}
+
+
+def error_response(
+    status: int, code: str, error: str, details: str = "", headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(error_body(code, error, details), status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(service.ServiceError, _service_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+async def _api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.error, exc.details, exc.headers)
+
+
+async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, service.ServiceError)
+    table: ErrorTable = getattr(request.scope.get("route"), "service_errors", BATTLE_ERRORS)
+    status, code = next(table[kind] for kind in type(exc).__mro__ if kind in table)
+    return error_response(status, code, exc.message, exc.details)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    error, details = describe_errors(exc.errors())
+    return error_response(400, "INVALID_REQUEST", error, details)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "INVALID_REQUEST")
+    text = HTTPStatus(exc.status_code).phrase.lower()
+    details = exc.detail if isinstance(exc.detail, str) and exc.detail.lower() != text else ""
+    return error_response(exc.status_code, code, text, details, exc.headers)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "INTERNAL_ERROR", "internal server error")

@@ -1,0 +1,46 @@
+"""Who is asking: the client address, believing X-Forwarded-For only from trusted proxies."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+
+from starlette.types import Scope
+
+from gambit.settings import IPNetwork
+
+
+def client_address(scope: Scope, trusted: Sequence[IPNetwork]) -> str:
+    """The address of the client behind any chain of trusted proxies.
+
+    Walks X-Forwarded-For from the right (the hop nearest to us) and stops at the
+    first address that is not a trusted proxy: hops left of it are the client's
+    word and could be forged.
+    """
+    peer = scope["client"][0] if scope.get("client") else "unknown"
+    if not _is_trusted(peer, trusted):
+        return peer
+    forwarded = [
+        value.decode("latin-1") for name, value in scope["headers"] if name == b"x-forwarded-for"
+    ]
+    candidate = peer
+    for hop in reversed(",".join(forwarded).split(",")):
+        hop = hop.strip()
+        if not hop:
+            continue
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            break
+        candidate = hop
+        if not _is_trusted(hop, trusted):
+            break
+    return candidate
+
+
+def _is_trusted(address: str, trusted: Sequence[IPNetwork]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)

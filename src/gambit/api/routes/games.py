@@ -1,0 +1,167 @@
+"""The chess face of seed 003: ``/games`` and everything under it."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from gambit.api.deps import ChessGamesDep, ServicesDep
+from gambit.api.routing import ChessRoute
+from gambit.api.schemas.common import ErrorBody
+from gambit.api.schemas.games import (
+    Board,
+    CreateGameRequest,
+    Game,
+    MoveRequest,
+    SetPlayersRequest,
+    UndoRequest,
+    ascii_board,
+)
+from gambit.games.battle import Battle
+
+T = TypeVar("T")
+
+router = APIRouter(prefix="/games", tags=["chess games"], route_class=ChessRoute)
+
+GameId = Annotated[uuid.UUID, Path(alias="gameId", description="The game's id (a UUID).")]
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    descriptions = {
+        400: "Invalid request, FEN or move; not this side's turn; game over.",
+        404: "No game with this id (`GAME_NOT_FOUND`).",
+        415: "The body is not `application/json`.",
+        429: "Rate limit exceeded; see `Retry-After`.",
+    }
+    return {
+        status: {"model": ErrorBody, "description": descriptions[status]} for status in statuses
+    }
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Create a game",
+    responses=_errors(400, 415, 429),
+    response_model=Game,
+)
+async def create_game(body: CreateGameRequest, games: ChessGamesDep) -> Response:
+    """Start a game between two players, each a human (`type` 1) or the computer (`type` 2)."""
+    battle = await games.create(body.white.to_spec(), body.black.to_spec(), body.fen)
+    return _game(battle, status_code=201)
+
+
+@router.get(
+    "/{gameId}",
+    summary="Get a game, or wait for it to change",
+    response_model=Game,
+    responses=_errors(400, 404, 429),
+)
+async def get_game(
+    request: Request,
+    game_id: GameId,
+    games: ChessGamesDep,
+    services: ServicesDep,
+    wait: Annotated[bool, Query(description="Long-poll: wait for the game to change.")] = False,
+    move_count: Annotated[
+        int | None,
+        Query(
+            alias="moveCount",
+            ge=0,
+            description="With `wait`: return at once unless the game has exactly this many moves.",
+        ),
+    ] = None,
+) -> Response:
+    """The game now; with `wait=true` the game once it changes, or after a timeout as it is."""
+    if not wait:
+        return _game(games.battles.get(str(game_id)))
+    waiting = games.battles.wait_for_change(
+        str(game_id),
+        lambda battle: move_count is None or len(battle.actions) == move_count,
+        services.settings.long_poll_seconds,
+    )
+    battle = await _unless_disconnected(request, waiting)
+    return Response(status_code=499) if battle is None else _game(battle)
+
+
+@router.post(
+    "/{gameId}/moves",
+    summary="Make a move, or ask the computer for one",
+    responses=_errors(400, 404, 415, 429),
+    response_model=Game,
+)
+async def make_move(game_id: GameId, body: MoveRequest, games: ChessGamesDep) -> Response:
+    """A human move in UCI (`e2e4`, `e7e8q`), or `cccc` to make the computer side move.
+
+    After `cccc` the game is `pending` until the computer has moved; poll or long-poll
+    `GET /games/{gameId}` for the result.
+    """
+    return _game(await games.move(str(game_id), body.move))
+
+
+@router.post(
+    "/{gameId}/undo",
+    summary="Take back moves",
+    responses=_errors(400, 404, 415, 429),
+    response_model=Game,
+)
+async def undo(game_id: GameId, games: ChessGamesDep, body: UndoRequest | None = None) -> Response:
+    """Take back `count` plies (0 or absent means 1, at most 300)."""
+    plies = body.count if body and body.count else 1
+    return _game(await games.undo(str(game_id), plies))
+
+
+@router.put(
+    "/{gameId}/players",
+    summary="Change who plays each side",
+    responses=_errors(400, 404, 415, 429),
+    response_model=Game,
+)
+async def set_players(game_id: GameId, body: SetPlayersRequest, games: ChessGamesDep) -> Response:
+    """Replace the players mid-game; a side that stays human (or computer) keeps its id."""
+    battle = await games.set_players(str(game_id), body.white.to_spec(), body.black.to_spec())
+    return _game(battle)
+
+
+@router.get("/{gameId}/board", summary="The board as ASCII", responses=_errors(400, 404, 429))
+async def board(game_id: GameId, games: ChessGamesDep) -> Board:
+    battle = games.battles.get(str(game_id))
+    return Board(fen=battle.state.fen(), board=ascii_board(battle))
+
+
+@router.delete(
+    "/{gameId}", status_code=204, summary="Delete a game", responses=_errors(400, 404, 429)
+)
+async def delete_game(game_id: GameId, games: ChessGamesDep) -> Response:
+    """Remove the game from memory and storage; long-polls on it end with 404."""
+    await games.delete(str(game_id))
+    return Response(status_code=204)
+
+
+def _game(battle: Battle, status_code: int = 200) -> Response:
+    # Serialised here rather than by FastAPI: the model is built from trusted data, and
+    # FastAPI's re-validation of response models costs as much as a move itself.
+    body = Game.of(battle).model_dump_json(exclude_none=True)
+    return Response(body, status_code=status_code, media_type="application/json")
+
+
+async def _unless_disconnected(request: Request, work: Awaitable[T]) -> T | None:
+    """The result of ``work``, or None as soon as the client hangs up."""
+    task = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(_disconnect(request))
+    try:
+        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+        if not task.done():
+            task.cancel()
+    return task.result() if not task.cancelled() else None
+
+
+async def _disconnect(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass

@@ -1,0 +1,55 @@
+"""Route classes: JSON bodies only on writes, and each face's table of error codes."""
+
+from __future__ import annotations
+
+import email.message
+from collections.abc import Callable, Coroutine
+from typing import Any, ClassVar
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+
+from gambit.api.errors import BATTLE_ERRORS, CHESS_ERRORS, ApiError, ErrorTable
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def is_json(content_type: str | None) -> bool:
+    """True for ``application/json`` and ``application/*+json``, with any parameters."""
+    if not content_type:
+        return False
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
+class JsonRoute(APIRoute):
+    """A route whose POST/PUT/PATCH requests must say ``Content-Type: application/json``."""
+
+    service_errors: ClassVar[ErrorTable] = BATTLE_ERRORS
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if not BODY_METHODS & (self.methods or set()):
+            return handler
+
+        async def require_json(request: Request) -> Response:
+            if not is_json(request.headers.get("content-type")):
+                raise ApiError(
+                    415,
+                    "INVALID_CONTENT_TYPE",
+                    "Content-Type must be application/json",
+                    f"got {request.headers.get('content-type') or 'no Content-Type'}",
+                )
+            return await handler(request)
+
+        return require_json
+
+
+class ChessRoute(JsonRoute):
+    """A route of the chess face: seed 003's error codes."""
+
+    service_errors = CHESS_ERRORS

@@ -1,0 +1,27 @@
+"""Models shared by every endpoint: the error envelope and the health report."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class ErrorBody(BaseModel):
+    """Every error body: seed 003's error, code and details, plus seed 000's message."""
+
+    error: str = Field(
+        description="What went wrong, in a few words.", examples=["validation failed"]
+    )
+    message: str = Field(description="The same text as `error`, for seed-000 clients.")
+    code: str = Field(description="A stable machine-readable code.", examples=["INVALID_REQUEST"])
+    details: str = Field(description="More context: the field and rule, or the reason.")
+
+
+class Health(BaseModel):
+    status: Literal["healthy"]
+    time: int = Field(description="Server time, Unix seconds.")
+    storage: Literal["ok", "disabled", "degraded"] = Field(
+        description="`disabled` without storage; `degraded` after a write failure (memory only)."
+    )
+    engine: str = Field(description="The chess engine playing computer moves, with its version.")

@@ -1,0 +1,197 @@
+"""Request and response bodies of the chess face (seed 003), and the game view."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from gambit.games.battle import Battle, SeatKind
+from gambit.games.chess import UCI_MOVE
+from gambit.services.chess_games import COMPUTER_MOVE, PlayerSpec
+
+HUMAN, COMPUTER = 1, 2
+DEFAULT_LEVEL = 10
+DEFAULT_SEARCH_TIME_MS = 1000
+MAX_UNDO = 300
+
+
+def _rule(message: str) -> PydanticCustomError:
+    return PydanticCustomError("rule", "{rule}", {"rule": message})
+
+
+def _player_type(value: int) -> int:
+    if value not in (HUMAN, COMPUTER):
+        raise PydanticCustomError("literal_error", "", {"expected": f"{HUMAN} or {COMPUTER}"})
+    return value
+
+
+def _search_time(value: int) -> int:
+    # 0 means "not given", as in the original API, whose clients send 0 for humans.
+    if value and value < 100:
+        raise PydanticCustomError("greater_than_equal", "", {"ge": 100})
+    return value
+
+
+def _move(value: str) -> str:
+    if value != COMPUTER_MOVE and not UCI_MOVE.fullmatch(value):
+        raise _rule("must be a move in UCI notation, such as e2e4 or e7e8q, or cccc")
+    return value
+
+
+class JsonModel(BaseModel):
+    """A request body: JSON types are not coerced ("1" is not 1), unknown keys are ignored."""
+
+    model_config = ConfigDict(strict=True)
+
+
+class PlayerConfig(JsonModel):
+    type: Annotated[
+        int,
+        AfterValidator(_player_type),
+        Field(description="1 for a human, 2 for the computer.", json_schema_extra={"enum": [1, 2]}),
+    ]
+    level: int | None = Field(
+        None, ge=0, le=20, description=f"Computer strength 0–20 (default {DEFAULT_LEVEL})."
+    )
+    searchTime: Annotated[
+        int,
+        AfterValidator(_search_time),
+        Field(
+            le=10_000,
+            description=f"Computer thinking time in ms, 100–10000; 0 or absent means "
+            f"{DEFAULT_SEARCH_TIME_MS}.",
+        ),
+    ] = 0
+
+    def to_spec(self) -> PlayerSpec:
+        return PlayerSpec(
+            computer=self.type == COMPUTER,
+            level=DEFAULT_LEVEL if self.level is None else self.level,
+            search_time=self.searchTime or DEFAULT_SEARCH_TIME_MS,
+        )
+
+
+class CreateGameRequest(JsonModel):
+    white: PlayerConfig
+    black: PlayerConfig
+    fen: str | None = Field(
+        None, max_length=100, description="Start position; default the usual one."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"white": {"type": 1}, "black": {"type": 2, "level": 15, "searchTime": 1000}}
+            ]
+        }
+    )
+
+
+class SetPlayersRequest(JsonModel):
+    white: PlayerConfig
+    black: PlayerConfig
+
+
+class MoveRequest(JsonModel):
+    move: Annotated[
+        str,
+        Field(min_length=4, max_length=5, description="A UCI move (e2e4, e7e8q), or cccc."),
+        AfterValidator(_move),
+    ]
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"move": "e2e4"}, {"move": "cccc"}]})
+
+
+class UndoRequest(JsonModel):
+    count: int = Field(0, ge=0, le=MAX_UNDO, description="Plies to take back; 0 or absent means 1.")
+
+
+class Player(BaseModel):
+    id: str
+    color: Literal[1, 2] = Field(description="1 white, 2 black.")
+    type: Literal[1, 2] = Field(description="1 human, 2 computer.")
+    level: int | None = None
+    searchTime: int | None = None
+
+
+class Players(BaseModel):
+    white: Player
+    black: Player
+
+
+class LastMove(BaseModel):
+    move: str
+    playerColor: Literal["w", "b"]
+    score: int | None = Field(None, description="Engine score in centipawns, mover's view.")
+    depth: int | None = Field(None, description="Engine search depth.")
+
+
+GameState = Literal["ongoing", "pending", "white wins", "black wins", "draw", "stalemate"]
+
+
+class Game(BaseModel):
+    gameId: str
+    fen: str
+    turn: Literal["w", "b"]
+    state: GameState
+    moves: list[str]
+    players: Players
+    lastMove: LastMove | None = None
+
+    @classmethod
+    def of(cls, battle: Battle) -> Game:
+        board = battle.state
+        players = [
+            Player(
+                id=seat.player_id,
+                color=colour,
+                type=COMPUTER if seat.kind is SeatKind.AI else HUMAN,
+                level=seat.level,
+                searchTime=seat.search_time,
+            )
+            for colour, seat in zip((1, 2), battle.seats, strict=True)
+        ]
+        last_move = None
+        if battle.actions:
+            record = battle.actions[-1]
+            last_move = LastMove(
+                move=record.action["move"],
+                playerColor="w" if record.seat == 0 else "b",
+                score=record.info.get("score"),
+                depth=record.info.get("depth"),
+            )
+        return cls(
+            gameId=battle.id,
+            fen=board.fen(),
+            turn="w" if board.turn else "b",
+            state=_state(battle),
+            moves=[record.action["move"] for record in battle.actions],
+            players=Players(white=players[0], black=players[1]),
+            lastMove=last_move,
+        )
+
+
+class Board(BaseModel):
+    fen: str
+    board: str = Field(description="An ASCII diagram, ranks 8 to 1 and files a to h labelled.")
+
+
+def _state(battle: Battle) -> GameState:
+    if battle.thinking:
+        return "pending"
+    outcome = battle.outcome
+    if outcome is None:
+        return "ongoing"
+    if outcome.winners:
+        return "white wins" if outcome.winners == (0,) else "black wins"
+    return "stalemate" if outcome.reason == "stalemate" else "draw"
+
+
+def ascii_board(battle: Battle) -> str:
+    rows: list[str] = []
+    for rank, line in zip("87654321", str(battle.state).splitlines(), strict=True):
+        rows.append(f"{rank} {line}")
+    rows.append("  a b c d e f g h")
+    return "\n".join(rows)

@@ -1,0 +1,51 @@
+"""The in-process event bus: subscribers of a topic get their own queue of its events."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from gambit.bus.base import Event
+
+
+class QueueSubscription:
+    """A subscriber's queue; the bus fills it, the subscriber drains it."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[Event] = asyncio.Queue()
+
+    async def next(self, timeout: float | None = None) -> Event | None:
+        try:
+            return await asyncio.wait_for(self.queue.get(), timeout)
+        except TimeoutError:
+            return None
+
+
+class InProcessBus:
+    """Delivers events to subscribers in this process; the default without Redis."""
+
+    def __init__(self) -> None:
+        self._topics: dict[str, set[QueueSubscription]] = {}
+
+    def subscriber_count(self, topic: str) -> int:
+        return len(self._topics.get(topic, ()))
+
+    async def publish(self, topic: str, event: Event) -> None:
+        for subscription in self._topics.get(topic, ()):
+            subscription.queue.put_nowait(event)
+
+    @asynccontextmanager
+    async def subscribe(self, topic: str) -> AsyncIterator[QueueSubscription]:
+        subscription = QueueSubscription()
+        self._topics.setdefault(topic, set()).add(subscription)
+        try:
+            yield subscription
+        finally:
+            subscribers = self._topics[topic]
+            subscribers.discard(subscription)
+            if not subscribers:
+                del self._topics[topic]
+
+    async def close(self) -> None:
+        self._topics.clear()

@@ -1,0 +1,92 @@
+"""The game-agnostic battle: seats, the action log and the live state of one game.
+
+A `Battle` is plain data. The services change it, the store persists it, and its
+state can always be rebuilt by replaying ``actions`` on the ruleset's initial state.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from gambit.games.base import Action, Outcome, Ruleset
+
+
+class BattleStatus(enum.StrEnum):
+    WAITING = "WAITING"
+    ACTIVE = "ACTIVE"
+    FINISHED = "FINISHED"
+
+
+class SeatKind(enum.StrEnum):
+    HUMAN = "human"
+    AI = "ai"
+
+
+@dataclass(slots=True)
+class Seat:
+    """One player's place in a battle. AI seats carry their engine settings."""
+
+    player_id: str
+    kind: SeatKind
+    user_id: str | None = None
+    level: int | None = None
+    search_time: int | None = None  # milliseconds
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "playerId": self.player_id,
+            "kind": self.kind.value,
+            "userId": self.user_id,
+            "level": self.level,
+            "searchTime": self.search_time,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Seat:
+        return cls(
+            player_id=data["playerId"],
+            kind=SeatKind(data["kind"]),
+            user_id=data.get("userId"),
+            level=data.get("level"),
+            search_time=data.get("searchTime"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRecord:
+    """One played turn: who acted, what they did, when, and what an engine reported."""
+
+    seq: int  # 1-based position in the log
+    seat: int
+    player_id: str
+    action: Action
+    at: int  # epoch milliseconds
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Battle:
+    """A battle of any game, with its live ruleset state."""
+
+    id: str
+    game: str
+    seats: list[Seat]
+    options: dict[str, Any]
+    seed: int
+    status: BattleStatus
+    created_at: int
+    updated_at: int
+    state: Any
+    actions: list[ActionRecord] = field(default_factory=list)
+    outcome: Outcome | None = None
+    thinking: bool = False  # an AI seat is choosing its action
+
+
+def replay(ruleset: Ruleset[Any], battle: Battle) -> Any:
+    """The state reached by replaying the battle's action log from its initial state."""
+    state = ruleset.initial_state(len(battle.seats), battle.options, battle.seed)
+    for record in battle.actions:
+        state, _ = ruleset.apply(state, record.action)
+    return state

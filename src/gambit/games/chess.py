@@ -1,0 +1,83 @@
+"""Chess on python-chess: seat 0 plays white, seat 1 black; actions are UCI moves."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import chess
+
+from gambit.games.base import Action, IllegalAction, InvalidOptions, Outcome
+
+UCI_MOVE = re.compile(r"[a-h][1-8][a-h][1-8][qrbn]?")
+
+_DRAW_REASONS = {
+    chess.Termination.STALEMATE: "stalemate",
+    chess.Termination.INSUFFICIENT_MATERIAL: "insufficient material",
+    chess.Termination.SEVENTYFIVE_MOVES: "seventy-five-move rule",
+    chess.Termination.FIVEFOLD_REPETITION: "fivefold repetition",
+}
+
+
+def parse_fen(fen: str) -> chess.Board:
+    """A board for ``fen``, which must be one well-formed FEN of a legal position.
+
+    Raises `InvalidOptions` otherwise. python-chess is lenient about surrounding
+    whitespace and missing counters, so anything but the printable FEN alphabet is
+    refused first: no newline or other control text can ever reach an engine.
+    """
+    if not re.fullmatch(r"[A-Za-z0-9/\- ]+", fen) or fen != fen.strip() or "  " in fen:
+        raise InvalidOptions(f"invalid FEN: {fen!r} has characters a FEN cannot contain")
+    try:
+        board = chess.Board(fen)
+    except ValueError as exc:
+        raise InvalidOptions(f"invalid FEN: {exc}") from exc
+    status = board.status()
+    if status != chess.STATUS_VALID:
+        problems = [
+            str(flag.name).lower().replace("_", " ") for flag in chess.Status if flag & status
+        ]
+        raise InvalidOptions("invalid FEN: illegal position (" + ", ".join(problems) + ")")
+    return board
+
+
+class ChessRuleset:
+    """Standard chess. Options: ``{"fen": str}`` to start from a position."""
+
+    name = "chess"
+    min_seats = 2
+    max_seats = 2
+
+    def initial_state(self, seats: int, options: Mapping[str, Any], seed: int) -> chess.Board:
+        fen = options.get("fen")
+        return parse_fen(fen) if fen else chess.Board()
+
+    def copy(self, state: chess.Board) -> chess.Board:
+        return state.copy()
+
+    def to_move(self, state: chess.Board) -> int:
+        return 0 if state.turn == chess.WHITE else 1
+
+    def legal_actions(self, state: chess.Board) -> list[Action]:
+        return [{"type": "move", "move": move.uci()} for move in state.legal_moves]
+
+    def apply(self, state: chess.Board, action: Mapping[str, Any]) -> tuple[chess.Board, Action]:
+        text = action.get("move")
+        if action.get("type") != "move" or not isinstance(text, str):
+            raise IllegalAction('a chess action is {"type": "move", "move": "<uci>"}')
+        if not UCI_MOVE.fullmatch(text):
+            raise IllegalAction(f"{text!r} is not a move in UCI notation, such as e2e4 or e7e8q")
+        move = chess.Move.from_uci(text)
+        if not state.is_legal(move):
+            raise IllegalAction(f"{text} is not a legal move in this position")
+        state.push(move)
+        return state, {"type": "move", "move": text}
+
+    def outcome(self, state: chess.Board) -> Outcome | None:
+        result = state.outcome(claim_draw=False)
+        if result is None:
+            return None
+        if result.winner is not None:
+            return Outcome(winners=(0 if result.winner == chess.WHITE else 1,), reason="checkmate")
+        return Outcome(winners=(), reason=_DRAW_REASONS.get(result.termination, "draw"))

@@ -1,0 +1,1 @@
+"""Use cases: what the API faces ask of battles, games and players."""

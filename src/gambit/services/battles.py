@@ -1,0 +1,262 @@
+"""Battles of any game: the use cases that change them, persist them and announce them.
+
+Live battles are held in memory and are the source of truth for reads; every change
+is applied in memory, written through the store (awaited, so a change is durable
+before anyone is told of it) and then published on the bus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from gambit.ai.player import AIPlayer
+from gambit.bus import Event, EventBus, battle_topic
+from gambit.games import RULESETS, InvalidOptions, Ruleset
+from gambit.games import IllegalAction as IllegalByRules
+from gambit.games.base import Action
+from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat, replay
+from gambit.services.errors import (
+    Busy,
+    GameOver,
+    IllegalAction,
+    InvalidRequest,
+    InvalidStart,
+    NotFound,
+    NotYourTurn,
+)
+from gambit.store import BattleStore, StoredBattle
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SEARCH_TIME_MS = 1000
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class BattleService:
+    """Creates, plays, rewinds and deletes battles; runs AI turns in the background."""
+
+    def __init__(
+        self, store: BattleStore, bus: EventBus, ai_players: Mapping[str, AIPlayer]
+    ) -> None:
+        self._store = store
+        self._bus = bus
+        self._ai_players = ai_players
+        self._battles: dict[str, Battle] = {}
+        self._thinking: dict[str, asyncio.Task[None]] = {}
+
+    async def load(self) -> None:
+        """Bring every stored battle back to life; AI turns cut off by a stop resume."""
+        for stored in await self._store.load_all():
+            battle = _revive(stored)
+            self._battles[battle.id] = battle
+            if battle.thinking:
+                self._thinking[battle.id] = asyncio.create_task(self._think(battle))
+
+    async def close(self) -> None:
+        """Stop AI turns in progress; they are stored as thinking and resume at the next start."""
+        tasks = list(self._thinking.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def get(self, battle_id: str) -> Battle:
+        try:
+            return self._battles[battle_id]
+        except KeyError:
+            raise NotFound(f"no battle with id {battle_id}") from None
+
+    async def create(self, game: str, seats: list[Seat], options: dict[str, Any]) -> Battle:
+        """A new battle with every seat filled, ready to play (or finished, if it starts over)."""
+        ruleset = RULESETS[game]
+        seed = secrets.randbits(63)
+        try:
+            state = ruleset.initial_state(len(seats), options, seed)
+        except InvalidOptions as exc:
+            raise InvalidStart(str(exc)) from exc
+        outcome = ruleset.outcome(state)
+        created = now_ms()
+        battle = Battle(
+            id=str(uuid.uuid4()),
+            game=game,
+            seats=seats,
+            options=options,
+            seed=seed,
+            status=BattleStatus.FINISHED if outcome else BattleStatus.ACTIVE,
+            created_at=created,
+            updated_at=created,
+            state=state,
+            outcome=outcome,
+        )
+        self._battles[battle.id] = battle
+        await self._store.insert(battle)
+        await self._publish(battle, "game:start")
+        return battle
+
+    def ensure_open(self, battle: Battle) -> None:
+        """Refuse changes to a finished battle or one whose AI seat is thinking."""
+        if battle.status is BattleStatus.FINISHED:
+            reason = battle.outcome.reason if battle.outcome else "finished"
+            raise GameOver(f"the game is over ({reason})")
+        if battle.thinking:
+            raise Busy("the computer is thinking; wait for its move")
+
+    async def act(self, battle: Battle, seat: int, action: Action) -> ActionRecord:
+        """Play ``action`` for ``seat``, which must be the seat to move."""
+        self.ensure_open(battle)
+        ruleset = RULESETS[battle.game]
+        if ruleset.to_move(battle.state) != seat:
+            raise NotYourTurn("it is not your turn")
+        try:
+            record = self._play(battle, ruleset, action, {})
+        except IllegalByRules as exc:
+            raise IllegalAction(str(exc)) from exc
+        await self._store.append(battle, record, header=battle.outcome is not None)
+        await self._announce_action(battle, record)
+        return record
+
+    async def start_thinking(self, battle: Battle) -> None:
+        """Let the AI seat to move choose its action in the background."""
+        self.ensure_open(battle)
+        battle.thinking = True
+        battle.updated_at = now_ms()
+        await self._store.update(battle)
+        await self._publish(battle, "game:update")
+        self._thinking[battle.id] = asyncio.create_task(self._think(battle))
+
+    async def undo(self, battle: Battle, plies: int) -> None:
+        """Take back the last ``plies`` actions; a finished battle opens again."""
+        if battle.thinking:
+            raise Busy("the computer is thinking; wait for its move")
+        if plies > len(battle.actions):
+            played = len(battle.actions)
+            raise InvalidRequest(f"cannot take back {plies} moves: {played} have been played")
+        ruleset = RULESETS[battle.game]
+        del battle.actions[len(battle.actions) - plies :]
+        battle.state = replay(ruleset, battle)
+        battle.outcome = ruleset.outcome(battle.state)
+        battle.status = BattleStatus.FINISHED if battle.outcome else BattleStatus.ACTIVE
+        battle.updated_at = now_ms()
+        await self._store.truncate(battle)
+        await self._publish(battle, "game:update")
+
+    async def replace_seats(self, battle: Battle, seats: list[Seat]) -> None:
+        if battle.thinking:
+            raise Busy("the computer is thinking; wait for its move")
+        battle.seats = seats
+        battle.updated_at = now_ms()
+        await self._store.update(battle)
+        await self._publish(battle, "game:update")
+
+    async def delete(self, battle: Battle) -> None:
+        task = self._thinking.pop(battle.id, None)
+        if task is not None:
+            task.cancel()
+        self._battles.pop(battle.id, None)
+        await self._store.delete(battle.id)
+        await self._publish(battle, "game:deleted")
+
+    async def wait_for_change(
+        self, battle_id: str, unchanged: Callable[[Battle], bool], timeout: float
+    ) -> Battle:
+        """The battle once it changes, or as it is after ``timeout`` seconds.
+
+        Returns at once when ``unchanged(battle)`` is already false. Raises `NotFound`
+        if the battle is (or gets) deleted.
+        """
+        async with self._bus.subscribe(battle_topic(battle_id)) as subscription:
+            # Subscribed before looking, so a change in between is not missed.
+            if unchanged(self.get(battle_id)):
+                await subscription.next(timeout)
+        return self.get(battle_id)
+
+    def _play(
+        self, battle: Battle, ruleset: Ruleset[Any], action: Action, info: dict[str, Any]
+    ) -> ActionRecord:
+        """Apply an action in memory (atomically: nothing awaits in here)."""
+        seat = ruleset.to_move(battle.state)
+        state, recorded = ruleset.apply(battle.state, action)
+        at = now_ms()
+        record = ActionRecord(
+            seq=len(battle.actions) + 1,
+            seat=seat,
+            player_id=battle.seats[seat].player_id,
+            action=recorded,
+            at=at,
+            info=info,
+        )
+        battle.actions.append(record)
+        battle.state = state
+        battle.outcome = ruleset.outcome(state)
+        if battle.outcome:
+            battle.status = BattleStatus.FINISHED
+        battle.thinking = False
+        battle.updated_at = at
+        return record
+
+    async def _think(self, battle: Battle) -> None:
+        ruleset = RULESETS[battle.game]
+        seat = battle.seats[ruleset.to_move(battle.state)]
+        await self._publish(battle, "ai:thinking", playerId=seat.player_id)
+        try:
+            decision = await self._ai_players[battle.game].choose(
+                ruleset.copy(battle.state),
+                seat.level or 0,
+                seat.search_time or DEFAULT_SEARCH_TIME_MS,
+            )
+            if self._battles.get(battle.id) is not battle:
+                return  # deleted while thinking
+            record = self._play(battle, ruleset, decision.action, decision.info)
+        except Exception as exc:
+            # The seat gives the turn back rather than leave the battle stuck.
+            log.exception("AI move failed in battle %s", battle.id)
+            battle.thinking = False
+            battle.updated_at = now_ms()
+            await self._store.update(battle)
+            await self._publish(battle, "ai:error", playerId=seat.player_id, message=str(exc))
+            await self._publish(battle, "game:update")
+            return
+        finally:
+            if self._thinking.get(battle.id) is asyncio.current_task():
+                del self._thinking[battle.id]
+        await self._store.append(battle, record, header=True)  # thinking is over
+        await self._publish(battle, "ai:action", playerId=seat.player_id, action=record.action)
+        await self._announce_action(battle, record)
+        await self._publish(battle, "ai:ready", playerId=seat.player_id)
+
+    async def _announce_action(self, battle: Battle, record: ActionRecord) -> None:
+        await self._publish(battle, "game:update", seq=record.seq)
+        if battle.outcome:
+            await self._publish(battle, "game:end", **battle.outcome.to_json())
+
+    async def _publish(self, battle: Battle, name: str, **data: Any) -> None:
+        await self._bus.publish(
+            battle_topic(battle.id), Event(name, {"battleId": battle.id, **data})
+        )
+
+
+def _revive(stored: StoredBattle) -> Battle:
+    battle = Battle(
+        id=stored.id,
+        game=stored.game,
+        seats=stored.seats,
+        options=stored.options,
+        seed=stored.seed,
+        status=stored.status,
+        created_at=stored.created_at,
+        updated_at=stored.updated_at,
+        state=None,
+        actions=stored.actions,
+        outcome=stored.outcome,
+        thinking=stored.thinking,
+    )
+    battle.state = replay(RULESETS[battle.game], battle)
+    return battle

@@ -1,0 +1,54 @@
+"""The OpenAPI schema a newcomer meets at /docs: every endpoint, its models and errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.conftest import LiveServer
+
+CHESS_FACE = {
+    ("post", "/api/v1/games"),
+    ("get", "/api/v1/games/{gameId}"),
+    ("delete", "/api/v1/games/{gameId}"),
+    ("post", "/api/v1/games/{gameId}/moves"),
+    ("post", "/api/v1/games/{gameId}/undo"),
+    ("put", "/api/v1/games/{gameId}/players"),
+    ("get", "/api/v1/games/{gameId}/board"),
+    ("get", "/api/v1/health"),
+}
+
+
+def _schema(server: LiveServer) -> Any:
+    response = httpx.get(server.url + "/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_every_chess_endpoint_is_documented_with_its_errors(server: LiveServer) -> None:
+    schema = _schema(server)
+    operations = {
+        (method, path): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+    }
+    assert set(operations) >= CHESS_FACE
+    for key in CHESS_FACE - {("get", "/api/v1/health")}:
+        responses = operations[key]["responses"]
+        assert "422" not in responses
+        assert responses["400"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorBody"
+        }
+        assert "429" in responses
+    for key in CHESS_FACE:
+        if key[0] in ("post", "put"):
+            assert "requestBody" in operations[key], key
+    assert "/health" not in schema["paths"]
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+
+
+def test_docs_page(server: LiveServer) -> None:
+    response = httpx.get(server.url + "/docs")
+    assert response.status_code == 200
+    assert "swagger" in response.text.lower()

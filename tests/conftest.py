@@ -1,0 +1,222 @@
+"""Test servers: the real application on a free port, on SQLite and on PostgreSQL.
+
+`live_server` runs uvicorn in a thread of this process, so tests can talk HTTP to it
+and still look inside (e.g. count long-poll subscribers). `spawn_server` runs
+``python -m gambit serve`` as a child process, for crash and restart tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from gambit.api.app import create_app
+from gambit.settings import Settings
+
+POSTGRES_URL = os.environ.get(
+    "GAMBIT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = ["sqlite", "postgres"]
+
+
+class LiveServer:
+    """The gambit app served by uvicorn in a background thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app = create_app(settings)
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=0, log_level="warning", proxy_headers=False
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self.url = ""
+
+    def start(self) -> LiveServer:
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("test server did not start")
+            time.sleep(0.01)
+        port = self._server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=30)
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        return httpx.Client(base_url=self.url + "/api/v1", **({"timeout": 30} | kwargs))
+
+    @property
+    def services(self) -> Any:
+        return self.app.state.services
+
+
+def _postgres_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@contextmanager
+def database(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL for ``backend``, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'gambit.db'}"
+        return
+    if not _postgres_reachable():
+        pytest.skip(f"PostgreSQL NOT REACHABLE at {POSTGRES_URL}: PostgreSQL tests skipped")
+    import asyncpg
+
+    name = f"gambit_test_{uuid.uuid4().hex[:12]}"
+    admin = POSTGRES_URL.replace("postgresql+asyncpg", "postgresql")
+
+    async def run(sql: str) -> None:
+        connection = await asyncpg.connect(admin)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def make_settings(database_url: str | None, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url or "sqlite+aiosqlite:///:memory:",
+        "storage_enabled": database_url is not None,
+        "engine_workers": 2,
+        "rate_limit_enabled": False,
+        "long_poll_seconds": 5,
+    }
+    return Settings(**(values | overrides))
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server per test module and backend, rate limits off."""
+    with database(backend, tmp_path_factory.mktemp("db")) as url:
+        live = LiveServer(make_settings(url)).start()
+        yield live
+        live.stop()
+
+
+@pytest.fixture
+def client(server: LiveServer) -> Iterator[httpx.Client]:
+    with server.client() as http:
+        yield http
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+    """Start servers with chosen settings (SQLite in tmp_path unless told otherwise)."""
+    started: list[LiveServer] = []
+
+    def start(database_url: str | None = "default", **overrides: Any) -> LiveServer:
+        if database_url == "default":
+            database_url = f"sqlite+aiosqlite:///{tmp_path / 'gambit.db'}"
+        live = LiveServer(make_settings(database_url, **overrides)).start()
+        started.append(live)
+        return live
+
+    yield start
+    for live in started:
+        live.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ServerProcess:
+    """``python -m gambit serve`` in a child process."""
+
+    def __init__(self, database_url: str, log: Path, *extra: str) -> None:
+        self.port = free_port()
+        self.log = log
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gambit",
+                "serve",
+                "--port",
+                str(self.port),
+                "--database-url",
+                database_url,
+                "--engine-workers",
+                "1",
+                "--no-rate-limit",
+                *extra,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("ab"),
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start: {log.read_text()}")
+            time.sleep(0.05)
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url + "/api/v1", timeout=30)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def spawn_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
+    spawned: list[ServerProcess] = []
+
+    def spawn(database_url: str, *extra: str) -> ServerProcess:
+        process = ServerProcess(database_url, tmp_path / "server.log", *extra)
+        spawned.append(process)
+        return process
+
+    yield spawn
+    for process in spawned:
+        if process.process.poll() is None:
+            process.kill()

@@ -1,0 +1,48 @@
+"""Small helpers the API tests share."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+HUMAN = {"type": 1}
+FAST_COMPUTER = {"type": 2, "level": 5, "searchTime": 100}
+
+
+def new_game(client: httpx.Client, white: Any = HUMAN, black: Any = HUMAN, **extra: Any) -> Any:
+    response = client.post("/games", json={"white": white, "black": black, **extra})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def play(client: httpx.Client, game_id: str, *moves: str) -> Any:
+    body: Any = None
+    for move in moves:
+        response = client.post(f"/games/{game_id}/moves", json={"move": move})
+        assert response.status_code == 200, response.text
+        body = response.json()
+    return body
+
+
+def wait_until_settled(client: httpx.Client, game_id: str, timeout: float = 30) -> Any:
+    """Poll until the game is no longer `pending`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        game = client.get(f"/games/{game_id}").json()
+        if game["state"] != "pending":
+            return game
+        time.sleep(0.05)
+    raise AssertionError(f"game {game_id} still pending after {timeout} s")
+
+
+def assert_error(response: httpx.Response, status: int, code: str, text: str | None = None) -> Any:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error", "message", "code", "details"}, body
+    assert body["code"] == code, body
+    assert body["message"] == body["error"]
+    if text is not None:
+        assert text in body["error"] or text in body["details"], body
+    return body

@@ -1,0 +1,162 @@
+"""Games outlive the server: restarts, crashes, failing storage, migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection
+
+from gambit.cli import main as gambit
+from gambit.store import migrate, open_database
+from gambit.store.models import Base
+from tests.conftest import BACKENDS, LiveServer, ServerProcess, database
+from tests.helpers import FAST_COMPUTER, HUMAN, new_game, play, wait_until_settled
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_games_survive_a_restart(
+    backend: str, tmp_path: Path, start_server: Callable[..., LiveServer]
+) -> None:
+    with database(backend, tmp_path) as url:
+        first = start_server(url)
+        with first.client() as client:
+            human = new_game(client)
+            play(client, human["gameId"], "e2e4", "e7e5", "g1f3")
+            client.post(f"/games/{human['gameId']}/undo", json={})
+            versus = new_game(client, HUMAN, FAST_COMPUTER)
+            play(client, versus["gameId"], "d2d4", "cccc")
+            wait_until_settled(client, versus["gameId"])
+            client.put(f"/games/{versus['gameId']}/players", json={"white": HUMAN, "black": HUMAN})
+            mated = new_game(client)
+            play(client, mated["gameId"], "f2f3", "e7e5", "g2g4", "d8h4")
+            deleted = new_game(client)
+            client.delete(f"/games/{deleted['gameId']}")
+            before = {
+                g: client.get(f"/games/{g}").json()
+                for g in (human["gameId"], versus["gameId"], mated["gameId"])
+            }
+        first.stop()
+
+        second = start_server(url)
+        with second.client() as client:
+            for game_id, game in before.items():
+                assert client.get(f"/games/{game_id}").json() == game
+            assert client.get(f"/games/{deleted['gameId']}").status_code == 404
+            assert before[human["gameId"]]["moves"] == ["e2e4", "e7e5"]
+            assert before[mated["gameId"]]["state"] == "black wins"
+            assert "score" in before[versus["gameId"]]["lastMove"]
+            play(client, human["gameId"], "b1c3")
+
+
+def test_no_storage(start_server: Callable[..., LiveServer]) -> None:
+    live = start_server(None)
+    with live.client() as client:
+        assert client.get("/health").json()["storage"] == "disabled"
+        game = new_game(client)
+        assert play(client, game["gameId"], "e2e4")["moves"] == ["e2e4"]
+
+
+def test_a_failed_write_degrades_to_memory(
+    tmp_path: Path, start_server: Callable[..., LiveServer]
+) -> None:
+    live = start_server()
+    with live.client() as client:
+        game = new_game(client)
+        assert client.get("/health").json()["storage"] == "ok"
+        with sqlite3.connect(tmp_path / "gambit.db") as db:
+            db.execute("DROP TABLE battle_actions")
+        after = play(client, game["gameId"], "e2e4", "e7e5")
+        assert after["moves"] == ["e2e4", "e7e5"]
+        assert client.get("/health").json()["storage"] == "degraded"
+        other = new_game(client)
+        assert play(client, other["gameId"], "d2d4")["moves"] == ["d2d4"]
+
+
+def test_an_answered_move_survives_kill_9(
+    tmp_path: Path, spawn_server: Callable[..., ServerProcess]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'gambit.db'}"
+    moves = ["e2e4", "e7e5", "g1f3", "b8c6", "f1b5", "a7a6"]
+    server = spawn_server(url)
+    with server.client() as client:
+        game = new_game(client)
+        for move in moves[:3]:
+            play(client, game["gameId"], move)
+    server.kill()
+    for move in moves[3:]:
+        server = spawn_server(url)
+        with server.client() as client:
+            play(client, game["gameId"], move)
+        server.kill()  # SIGKILL right after the answer
+    server = spawn_server(url)
+    with server.client() as client:
+        assert client.get(f"/games/{game['gameId']}").json()["moves"] == moves
+
+
+def test_a_pending_game_resumes_thinking_after_a_crash(
+    tmp_path: Path, spawn_server: Callable[..., ServerProcess]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'gambit.db'}"
+    server = spawn_server(url)
+    with server.client() as client:
+        game = new_game(client, HUMAN, {"type": 2, "level": 3, "searchTime": 3000})
+        play(client, game["gameId"], "e2e4")
+        assert play(client, game["gameId"], "cccc")["state"] == "pending"
+    server.kill()
+    server = spawn_server(url)
+    with server.client() as client:
+        settled = wait_until_settled(client, game["gameId"], timeout=30)
+    assert settled["state"] == "ongoing"
+    assert len(settled["moves"]) == 2
+
+
+def test_graceful_stop_keeps_everything(
+    tmp_path: Path, spawn_server: Callable[..., ServerProcess]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'gambit.db'}"
+    server = spawn_server(url)
+    with server.client() as client:
+        game = new_game(client)
+        play(client, game["gameId"], "c2c4")
+    server.stop()
+    # uvicorn finishes its shutdown, then re-raises SIGTERM so the exit status tells.
+    assert server.process.returncode in (0, -15)
+    assert "Application shutdown complete" in server.log.read_text()
+    server = spawn_server(url)
+    with server.client() as client:
+        assert client.get(f"/games/{game['gameId']}").json()["moves"] == ["c2c4"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migrations_build_the_schema_of_the_models(backend: str, tmp_path: Path) -> None:
+    def differences(connection: Connection) -> list[object]:
+        context = MigrationContext.configure(connection)
+        return list(compare_metadata(context, Base.metadata))
+
+    async def check(url: str) -> list[object]:
+        engine = open_database(url)
+        try:
+            await migrate(engine)
+            async with engine.connect() as connection:
+                return await connection.run_sync(differences)
+        finally:
+            await engine.dispose()
+
+    with database(backend, tmp_path) as url:
+        assert asyncio.run(check(url)) == []
+
+
+def test_db_migrate_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "nested" / "gambit.db"
+    assert gambit(["db", "migrate", "--database-url", f"sqlite+aiosqlite:///{path}"]) == 0
+    assert "up to date" in capsys.readouterr().out
+    with sqlite3.connect(path) as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert {"battles", "battle_actions", "alembic_version"} <= tables
