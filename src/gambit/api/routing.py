@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.message
 from collections.abc import Callable, Coroutine
 from typing import Any, ClassVar
 
@@ -18,12 +17,9 @@ def is_json(content_type: str | None) -> bool:
     """True for ``application/json`` and ``application/*+json``, with any parameters."""
     if not content_type:
         return False
-    message = email.message.Message()
-    message["content-type"] = content_type
-    subtype = message.get_content_subtype()
-    return message.get_content_maintype() == "application" and (
-        subtype == "json" or subtype.endswith("+json")
-    )
+    media_type = content_type.partition(";")[0].strip().lower()
+    maintype, _, subtype = media_type.partition("/")
+    return maintype == "application" and (subtype == "json" or subtype.endswith("+json"))
 
 
 class JsonRoute(APIRoute):
