@@ -213,7 +213,8 @@ def server(extra: list[str]) -> Iterator[tuple[int, list[str]]]:
             "--database-url", f"sqlite+aiosqlite:///{directory}/gambit.db",
             "--engine-workers", "1", *extra,
         ]  # fmt: skip
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        environment = os.environ | {"AUTH_SECRET_KEY": "bench-" + os.urandom(16).hex()}
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment)
         try:
             deadline = time.monotonic() + 30
             while True:

@@ -31,6 +31,14 @@ POSTGRES_URL = os.environ.get(
     "GAMBIT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 BACKENDS = ["sqlite", "postgres"]
+SECRET_KEY = "test-signing-key-of-at-least-32-bytes-for-hs256"
+# Cheap password hashes keep the suite fast; the production cost is argon2-cffi's default.
+FAST_HASHING = {"argon2_time_cost": 1, "argon2_memory_kib": 1024}
+SERVER_ENVIRONMENT = {
+    "AUTH_SECRET_KEY": SECRET_KEY,
+    "ARGON2_TIME_COST": "1",
+    "ARGON2_MEMORY_KIB": "1024",
+}
 
 
 class LiveServer:
@@ -111,6 +119,8 @@ def make_settings(database_url: str | None, **overrides: Any) -> Settings:
         "engine_workers": 2,
         "rate_limit_enabled": False,
         "long_poll_seconds": 5,
+        "auth_secret_key": SECRET_KEY,
+        **FAST_HASHING,
     }
     return Settings(**(values | overrides))
 
@@ -182,6 +192,7 @@ class ServerProcess:
             ],
             stdout=subprocess.DEVNULL,
             stderr=log.open("ab"),
+            env=os.environ | SERVER_ENVIRONMENT,
         )
         deadline = time.monotonic() + 30
         while True:

@@ -7,7 +7,8 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from limits import RateLimitItem, parse
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/gambit.db"
@@ -34,10 +35,51 @@ class Settings(BaseSettings):
         default_factory=lambda: os.cpu_count() or 1, ge=1, le=64, description="Engine processes."
     )
 
+    data_dir: Path = Field(
+        Path("data"), description="Files the server keeps: the dev-mode token key."
+    )
+    redis_url: str | None = Field(
+        None, description="Redis for rate-limit counters shared by several processes."
+    )
+
+    auth_secret_key: SecretStr | None = Field(
+        None, description="Key that signs access tokens; required outside dev mode."
+    )
+    auth_algorithm: str = Field("HS256", pattern="^HS(256|384|512)$", description="JWT algorithm.")
+    auth_token_expire_minutes: int = Field(30, ge=1, description="Access token lifetime.")
+    auth_refresh_expire_days: int = Field(7, ge=1, description="Refresh token (session) lifetime.")
+    argon2_time_cost: int = Field(3, ge=1, description="Argon2id passes over memory.")
+    argon2_memory_kib: int = Field(65536, ge=8, description="Argon2id memory per hash, in KiB.")
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["*"], description="Comma-separated origins allowed by CORS."
+    )
+    require_https: bool = Field(False, description="Refuse plain HTTP (GETs are redirected).")
+    ssl_certfile: Path | None = Field(None, description="TLS certificate: serve HTTPS.")
+    ssl_keyfile: Path | None = Field(None, description="TLS private key.")
+
     rate_limit_enabled: bool = Field(True, description="False switches every rate limit off.")
     rate_limit_games: int = Field(
         10, ge=1, description="Requests per second per client on the chess face (doubled in dev)."
     )
+    rate_limit_requests: int = Field(100, ge=1, description="General class: requests ...")
+    rate_limit_period: int = Field(60, ge=1, description="... per this many seconds.")
+    rate_limit_register: str = Field("5/minute", description="Registrations per IP.")
+    rate_limit_login: str = Field("10/minute", description="Logins (and POST /token) per IP.")
+    rate_limit_auth: str = Field("5/minute", description="Refresh and logout, per client.")
+    rate_limit_battle_create: str = Field("2/minute", description="Battle creation per client.")
+    rate_limit_game_actions: str = Field("30/minute", description="Game actions per client.")
+    rate_limit_state: str = Field("60/minute", description="State queries per client.")
+    login_failures_per_pair: int = Field(
+        5, ge=1, description="Failed logins of one account from one IP before that pair locks."
+    )
+    login_failures_per_ip: int = Field(
+        20, ge=1, description="Failed logins from one IP (any account) before the IP locks."
+    )
+    login_failures_slow_down: int = Field(
+        3, ge=1, description="Failed logins of one account after which each try waits."
+    )
+    login_lock_minutes: int = Field(15, ge=1, description="Window the failures count in.")
     long_poll_seconds: float = Field(
         25.0, gt=0, le=300, description="How long a long-poll waits for a change."
     )
@@ -51,7 +93,27 @@ class Settings(BaseSettings):
     def _split_networks(cls, value: object) -> object:
         return _parse_networks(value) if isinstance(value, str) else value
 
-    @field_validator("stockfish_path", mode="before")
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator(
+        "rate_limit_register",
+        "rate_limit_login",
+        "rate_limit_auth",
+        "rate_limit_battle_create",
+        "rate_limit_game_actions",
+        "rate_limit_state",
+    )
+    @classmethod
+    def _valid_limit(cls, value: str) -> str:
+        parse(value)  # raises ValueError on anything `limits` cannot read
+        return value
+
+    @field_validator("stockfish_path", "redis_url", "auth_secret_key", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -61,13 +123,12 @@ class Settings(BaseSettings):
         """The chess face's per-IP limit: seed 003's 10/s, 20/s in development mode."""
         return self.rate_limit_games * 2 if self.dev_mode else self.rate_limit_games
 
-    def sqlite_directory(self) -> Path | None:
-        """The directory holding the SQLite file, if the database is a SQLite file."""
-        prefix = "sqlite+aiosqlite:///"
-        if not self.database_url.startswith(prefix):
-            return None
-        path = self.database_url.removeprefix(prefix).split("?", 1)[0]
-        return None if path in ("", ":memory:") else Path(path).parent
+    def limit(self, name: str) -> RateLimitItem:
+        """The rate limit of class ``name`` (``register``, ``login``, ``general``, ...)."""
+        if name == "general":
+            return parse(f"{self.rate_limit_requests}/{self.rate_limit_period}second")
+        value: str = getattr(self, f"rate_limit_{name}")
+        return parse(value)
 
 
 def _parse_networks(text: str) -> list[IPNetwork]:

@@ -7,9 +7,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from limits import RateLimitItemPerSecond
-from limits.aio.storage import MemoryStorage
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from starlette.middleware.cors import CORSMiddleware
 
 from gambit import __version__
 from gambit.ai import create_chess_engine
@@ -17,27 +17,48 @@ from gambit.ai.player import ChessAI
 from gambit.api.body_limit import BodyLimitMiddleware
 from gambit.api.deps import Services
 from gambit.api.errors import install_error_handlers
-from gambit.api.ratelimit import LimitRule, RateLimitMiddleware
-from gambit.api.routes import games, health
+from gambit.api.ratelimit import RateLimitMiddleware, limit_rules
+from gambit.api.routes import auth, games, health, users
+from gambit.api.security import SecurityMiddleware
 from gambit.bus import InProcessBus
+from gambit.services.accounts import Accounts
 from gambit.services.battles import BattleService
 from gambit.services.chess_games import ChessGames
+from gambit.services.login_guard import LoginGuard
+from gambit.services.passwords import Passwords
+from gambit.services.tokens import Tokens, secret_key
 from gambit.settings import Settings
 from gambit.store import BattleStore, migrate, open_database
+from gambit.store.database import open_memory_database
+from gambit.store.users import UserStore
 
 API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 64 * 1024  # every request body of the API is a few hundred bytes
+RATE_LIMIT_HEADERS = [
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+]
 
 DESCRIPTION = """
 Battles between people and AI players over REST. Chess is played on the `/games`
 endpoints: create a game with two players (human `type: 1` or computer `type: 2`),
 post moves in UCI notation, and post `cccc` to make the computer move.
 
+Accounts are optional on the chess face: register at `/auth/register` (or sign in with
+the **Authorize** button, which uses `POST /token`) and the games you create are yours.
+
 Every error has the body `{"error", "message", "code", "details"}`.
 """
 
 
 def create_app(settings: Settings) -> FastAPI:
+    """The application for ``settings``; raises `MissingSecretKey` without a signing key."""
+    tokens = Tokens(
+        secret_key(settings), settings.auth_algorithm, settings.auth_token_expire_minutes
+    )
+    limiter = MovingWindowRateLimiter(_counter_storage(settings))
     app = FastAPI(
         title="gambit",
         version=__version__,
@@ -45,28 +66,49 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.settings = settings
+    app.state.tokens = tokens
+    app.state.limiter = limiter
     install_error_handlers(app)
 
-    app.include_router(health.router, prefix=API_PREFIX)
+    for router in (health.router, auth.router, auth.form_router, users.router):
+        app.include_router(router, prefix=API_PREFIX)
     app.include_router(games.router, prefix=API_PREFIX)
-    app.include_router(health.router, include_in_schema=False)
+    # Seed 000's paths at the root answer too, outside the schema.
+    for router in (health.router, auth.router, auth.form_router, users.router):
+        app.include_router(router, include_in_schema=False)
 
     if settings.rate_limit_enabled:
         app.add_middleware(
             RateLimitMiddleware,
-            limiter=MovingWindowRateLimiter(MemoryStorage()),
-            rules=[
-                LimitRule(
-                    "games",
-                    RateLimitItemPerSecond(settings.games_rate_per_second),
-                    lambda path: path.startswith(f"{API_PREFIX}/games"),
-                )
-            ],
+            limiter=limiter,
+            rules=limit_rules(settings, API_PREFIX),
             trusted_proxies=settings.trusted_proxies,
+            user_of=tokens.subject,
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=RATE_LIMIT_HEADERS,
+        max_age=600,
+    )
+    app.add_middleware(
+        SecurityMiddleware,
+        require_https=settings.require_https,
+        trusted_proxies=settings.trusted_proxies,
+    )
     app.openapi = lambda: _openapi_without_422(app)  # type: ignore[method-assign]
     return app
+
+
+def _counter_storage(settings: Settings) -> Storage:
+    """Where rate-limit and failed-login counts live: Redis when configured, so that
+    several server processes share them; otherwise this process's memory."""
+    if settings.redis_url:
+        return RedisStorage(f"async+{settings.redis_url}", implementation="redispy")
+    return MemoryStorage()
 
 
 @asynccontextmanager
@@ -77,17 +119,36 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await migrate(database)
     store = BattleStore(database)
     await store.start()
+    accounts_database = database or open_memory_database()
+    if database is None:
+        await migrate(accounts_database)
+    accounts = Accounts(
+        UserStore(accounts_database),
+        Passwords(settings.argon2_time_cost, settings.argon2_memory_kib),
+        app.state.tokens,
+        LoginGuard(
+            app.state.limiter,
+            per_pair=settings.login_failures_per_pair,
+            per_ip=settings.login_failures_per_ip,
+            slow_after=settings.login_failures_slow_down,
+            window_minutes=settings.login_lock_minutes,
+        ),
+        settings.auth_refresh_expire_days,
+    )
+    await accounts.load()
     engine = create_chess_engine(settings.stockfish_path, settings.engine_workers)
     await engine.start()
     bus = InProcessBus()
     battles = BattleService(store, bus, {"chess": ChessAI(engine)})
     await battles.load()
-    app.state.services = Services(settings, store, bus, engine, ChessGames(battles))
+    app.state.services = Services(settings, store, bus, engine, ChessGames(battles), accounts)
     try:
         yield
     finally:
         await battles.close()
         await store.close()
+        if database is None:
+            await accounts_database.dispose()
         await engine.close()
         await bus.close()
 

@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 
 from gambit.ai import ChessEngine
 from gambit.bus import EventBus
+from gambit.services.accounts import Accounts
 from gambit.services.chess_games import ChessGames
 from gambit.settings import Settings
 from gambit.store import BattleStore
@@ -26,6 +27,7 @@ class Services:
     bus: EventBus
     engine: ChessEngine
     chess_games: ChessGames
+    accounts: Accounts
 
 
 async def get_services(request: Request) -> Services:
@@ -44,3 +46,11 @@ async def get_chess_games(request: Request) -> ChessGames:
 
 
 ChessGamesDep = Annotated[ChessGames, Depends(get_chess_games)]
+
+
+async def get_accounts(request: Request) -> Accounts:
+    services: Services = request.app.state.services
+    return services.accounts
+
+
+AccountsDep = Annotated[Accounts, Depends(get_accounts)]

@@ -20,7 +20,14 @@ log = logging.getLogger(__name__)
 ErrorTable = Mapping[type[service.ServiceError], tuple[int, str]]
 """How one API face reports each service error: HTTP status and code."""
 
-BATTLE_ERRORS: ErrorTable = {
+_ACCOUNT_ERRORS: dict[type[service.ServiceError], tuple[int, str]] = {
+    service.Unauthorized: (401, "UNAUTHORIZED"),
+    service.Forbidden: (403, "FORBIDDEN"),
+    service.Conflict: (409, "CONFLICT"),
+    service.TooManyAttempts: (429, "RATE_LIMIT_EXCEEDED"),
+}
+
+BATTLE_ERRORS: ErrorTable = _ACCOUNT_ERRORS | {
     service.NotFound: (404, "NOT_FOUND"),
     service.InvalidRequest: (400, "INVALID_REQUEST"),
     service.InvalidStart: (400, "INVALID_REQUEST"),
@@ -31,7 +38,7 @@ BATTLE_ERRORS: ErrorTable = {
     service.Busy: (409, "NOT_YOUR_TURN"),
 }
 
-CHESS_ERRORS: ErrorTable = {
+CHESS_ERRORS: ErrorTable = _ACCOUNT_ERRORS | {
     service.NotFound: (404, "GAME_NOT_FOUND"),
     service.InvalidRequest: (400, "INVALID_REQUEST"),
     service.InvalidStart: (400, "INVALID_FEN"),
@@ -101,7 +108,12 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, service.ServiceError)
     table: ErrorTable = getattr(request.scope.get("route"), "service_errors", BATTLE_ERRORS)
     status, code = next(table[kind] for kind in type(exc).__mro__ if kind in table)
-    return error_response(status, code, exc.message, exc.details)
+    headers = {}
+    if isinstance(exc, service.Unauthorized):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, service.TooManyAttempts):
+        headers["Retry-After"] = str(exc.retry_after)
+    return error_response(status, code, exc.message, exc.details, headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

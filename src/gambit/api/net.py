@@ -44,3 +44,8 @@ def _is_trusted(address: str, trusted: Sequence[IPNetwork]) -> bool:
     except ValueError:
         return False
     return any(ip in network for network in trusted)
+
+
+def is_trusted_peer(scope: Scope, trusted: Sequence[IPNetwork]) -> bool:
+    """Whether the connection comes straight from a trusted proxy."""
+    return bool(scope.get("client")) and _is_trusted(scope["client"][0], trusted)

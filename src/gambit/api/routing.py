@@ -22,8 +22,16 @@ def is_json(content_type: str | None) -> bool:
     return maintype == "application" and (subtype == "json" or subtype.endswith("+json"))
 
 
+def has_body(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    return (length is not None and length != "0") or "transfer-encoding" in request.headers
+
+
 class JsonRoute(APIRoute):
-    """A route whose POST/PUT/PATCH requests must say ``Content-Type: application/json``."""
+    """A route whose POST/PUT/PATCH bodies must say ``Content-Type: application/json``.
+
+    A request without a body (a bare ``POST /auth/logout``) needs no Content-Type.
+    """
 
     service_errors: ClassVar[ErrorTable] = BATTLE_ERRORS
 
@@ -33,7 +41,7 @@ class JsonRoute(APIRoute):
             return handler
 
         async def require_json(request: Request) -> Response:
-            if not is_json(request.headers.get("content-type")):
+            if has_body(request) and not is_json(request.headers.get("content-type")):
                 raise ApiError(
                     415,
                     "INVALID_CONTENT_TYPE",

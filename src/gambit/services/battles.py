@@ -12,7 +12,7 @@ import logging
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from gambit.ai.player import AIPlayer
@@ -67,6 +67,9 @@ class BattleService:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+    def all(self) -> Iterable[Battle]:
+        return self._battles.values()
 
     def get(self, battle_id: str) -> Battle:
         try:

@@ -42,3 +42,23 @@ class Busy(ServiceError):
 
 class NotYourTurn(ServiceError):
     """The acting seat is not the one to move."""
+
+
+class Unauthorized(ServiceError):
+    """No valid credentials: wrong password, or a bad, expired or revoked token."""
+
+
+class Forbidden(ServiceError):
+    """Signed in, but this battle or game belongs to someone else."""
+
+
+class Conflict(ServiceError):
+    """The request clashes with what exists: a taken username or email, a full battle."""
+
+
+class TooManyAttempts(ServiceError):
+    """Too many failed logins; ``retry_after`` seconds until the next try is accepted."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, f"retry in {retry_after} s")
+        self.retry_after = retry_after

@@ -11,6 +11,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,6 +24,13 @@ def open_database(url: str) -> AsyncEngine:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, connect_args={"timeout": 30})
+    event.listen(engine.sync_engine, "connect", _configure_sqlite)
+    return engine
+
+
+def open_memory_database() -> AsyncEngine:
+    """A private in-memory SQLite database, for what must be kept even without storage."""
+    engine = create_async_engine("sqlite+aiosqlite://", poolclass=StaticPool)
     event.listen(engine.sync_engine, "connect", _configure_sqlite)
     return engine
 

@@ -1,4 +1,4 @@
-"""The database tables: one row per battle and one per played action."""
+"""The database tables: battles and their actions, users and their tokens."""
 
 from __future__ import annotations
 
@@ -39,3 +39,44 @@ class ActionRow(Base):
     action: Mapped[dict[str, Any]] = mapped_column(JSON)
     info: Mapped[dict[str, Any]] = mapped_column(JSON)
     at: Mapped[int] = mapped_column(BigInteger)
+
+
+class UserRow(Base):
+    """An account. ``*_key`` columns hold the lower-cased name and email, unique."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(40))
+    username_key: Mapped[str] = mapped_column(String(40), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    email_key: Mapped[str | None] = mapped_column(String(254), unique=True, nullable=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    last_login_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class RefreshTokenRow(Base):
+    """One refresh token, stored as its SHA-256; ``family_id`` is the login it belongs to."""
+
+    __tablename__ = "refresh_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    family_id: Mapped[str] = mapped_column(String(36), index=True)
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+    used_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RevocationRow(Base):
+    """An access token (``jti:…``) or a whole login (``sid:…``) refused until it expires."""
+
+    __tablename__ = "revocations"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)

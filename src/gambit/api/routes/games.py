@@ -9,6 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from gambit.api.auth import OptionalCaller, caller_id
 from gambit.api.deps import ChessGamesDep, ServicesDep
 from gambit.api.routing import ChessRoute
 from gambit.api.schemas.common import ErrorBody
@@ -33,6 +34,8 @@ GameId = Annotated[uuid.UUID, Path(alias="gameId", description="The game's id (a
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
         400: "Invalid request, FEN or move; not this side's turn; game over.",
+        401: "The bearer token is invalid, expired or revoked.",
+        403: "The game belongs to another user (`FORBIDDEN`).",
         404: "No game with this id (`GAME_NOT_FOUND`).",
         415: "The body is not `application/json`.",
         429: "Rate limit exceeded; see `Retry-After`.",
@@ -46,12 +49,20 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     "",
     status_code=201,
     summary="Create a game",
-    responses=_errors(400, 415, 429),
+    responses=_errors(400, 401, 415, 429),
     response_model=Game,
 )
-async def create_game(body: CreateGameRequest, games: ChessGamesDep) -> Response:
-    """Start a game between two players, each a human (`type` 1) or the computer (`type` 2)."""
-    battle = await games.create(body.white.to_spec(), body.black.to_spec(), body.fen)
+async def create_game(
+    body: CreateGameRequest, games: ChessGamesDep, caller: OptionalCaller
+) -> Response:
+    """Start a game between two players, each a human (`type` 1) or the computer (`type` 2).
+
+    Signed in, the human sides are yours (their player id is your user id) and only you
+    may change the game; anonymous games are open to anyone.
+    """
+    battle = await games.create(
+        body.white.to_spec(), body.black.to_spec(), body.fen, caller_id(caller)
+    )
     return _game(battle, status_code=201)
 
 
@@ -91,39 +102,47 @@ async def get_game(
 @router.post(
     "/{gameId}/moves",
     summary="Make a move, or ask the computer for one",
-    responses=_errors(400, 404, 415, 429),
+    responses=_errors(400, 401, 403, 404, 415, 429),
     response_model=Game,
 )
-async def make_move(game_id: GameId, body: MoveRequest, games: ChessGamesDep) -> Response:
+async def make_move(
+    game_id: GameId, body: MoveRequest, games: ChessGamesDep, caller: OptionalCaller
+) -> Response:
     """A human move in UCI (`e2e4`, `e7e8q`), or `cccc` to make the computer side move.
 
     After `cccc` the game is `pending` until the computer has moved; poll or long-poll
     `GET /games/{gameId}` for the result.
     """
-    return _game(await games.move(str(game_id), body.move))
+    return _game(await games.move(str(game_id), body.move, caller_id(caller)))
 
 
 @router.post(
     "/{gameId}/undo",
     summary="Take back moves",
-    responses=_errors(400, 404, 415, 429),
+    responses=_errors(400, 401, 403, 404, 415, 429),
     response_model=Game,
 )
-async def undo(game_id: GameId, games: ChessGamesDep, body: UndoRequest | None = None) -> Response:
+async def undo(
+    game_id: GameId, games: ChessGamesDep, caller: OptionalCaller, body: UndoRequest | None = None
+) -> Response:
     """Take back `count` plies (0 or absent means 1, at most 300)."""
     plies = body.count if body and body.count else 1
-    return _game(await games.undo(str(game_id), plies))
+    return _game(await games.undo(str(game_id), plies, caller_id(caller)))
 
 
 @router.put(
     "/{gameId}/players",
     summary="Change who plays each side",
-    responses=_errors(400, 404, 415, 429),
+    responses=_errors(400, 401, 403, 404, 415, 429),
     response_model=Game,
 )
-async def set_players(game_id: GameId, body: SetPlayersRequest, games: ChessGamesDep) -> Response:
+async def set_players(
+    game_id: GameId, body: SetPlayersRequest, games: ChessGamesDep, caller: OptionalCaller
+) -> Response:
     """Replace the players mid-game; a side that stays human (or computer) keeps its id."""
-    battle = await games.set_players(str(game_id), body.white.to_spec(), body.black.to_spec())
+    battle = await games.set_players(
+        str(game_id), body.white.to_spec(), body.black.to_spec(), caller_id(caller)
+    )
     return _game(battle)
 
 
@@ -134,11 +153,14 @@ async def board(game_id: GameId, games: ChessGamesDep) -> Board:
 
 
 @router.delete(
-    "/{gameId}", status_code=204, summary="Delete a game", responses=_errors(400, 404, 429)
+    "/{gameId}",
+    status_code=204,
+    summary="Delete a game",
+    responses=_errors(400, 401, 403, 404, 429),
 )
-async def delete_game(game_id: GameId, games: ChessGamesDep) -> Response:
+async def delete_game(game_id: GameId, games: ChessGamesDep, caller: OptionalCaller) -> Response:
     """Remove the game from memory and storage; long-polls on it end with 404."""
-    await games.delete(str(game_id))
+    await games.delete(str(game_id), caller_id(caller))
     return Response(status_code=204)
 
 

@@ -1,10 +1,22 @@
-"""Models shared by every endpoint: the error envelope and the health report."""
+"""Models shared by every endpoint: the request base, the error envelope, the health report."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+
+class JsonModel(BaseModel):
+    """A request body: JSON types are not coerced ("1" is not 1), unknown keys are ignored."""
+
+    model_config = ConfigDict(strict=True)
+
+
+def rule_error(rule: str) -> PydanticCustomError:
+    """A validation error that reads "<Field> <rule>" in the error details."""
+    return PydanticCustomError("rule", "{rule}", {"rule": rule})
 
 
 class ErrorBody(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from gambit.api.schemas.common import JsonModel, rule_error
 from gambit.games.battle import Battle, SeatKind
 from gambit.games.chess import UCI_MOVE
 from gambit.services.chess_games import COMPUTER_MOVE, PlayerSpec
@@ -15,10 +16,6 @@ HUMAN, COMPUTER = 1, 2
 DEFAULT_LEVEL = 10
 DEFAULT_SEARCH_TIME_MS = 1000
 MAX_UNDO = 300
-
-
-def _rule(message: str) -> PydanticCustomError:
-    return PydanticCustomError("rule", "{rule}", {"rule": message})
 
 
 def _player_type(value: int) -> int:
@@ -36,14 +33,8 @@ def _search_time(value: int) -> int:
 
 def _move(value: str) -> str:
     if value != COMPUTER_MOVE and not UCI_MOVE.fullmatch(value):
-        raise _rule("must be a move in UCI notation, such as e2e4 or e7e8q, or cccc")
+        raise rule_error("must be a move in UCI notation, such as e2e4 or e7e8q, or cccc")
     return value
-
-
-class JsonModel(BaseModel):
-    """A request body: JSON types are not coerced ("1" is not 1), unknown keys are ignored."""
-
-    model_config = ConfigDict(strict=True)
 
 
 class PlayerConfig(JsonModel):

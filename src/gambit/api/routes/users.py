@@ -1,0 +1,83 @@
+"""Profiles and records: ``/users/me`` and the public ``/users/{id}``."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from gambit.api.auth import Caller
+from gambit.api.deps import AccountsDep, ServicesDep
+from gambit.api.routing import JsonRoute
+from gambit.api.schemas.common import ErrorBody
+from gambit.api.schemas.users import Profile, PublicUser, UpdateMeRequest, UserStats
+from gambit.services.stats import records
+
+router = APIRouter(prefix="/users", tags=["users"], route_class=JsonRoute)
+
+UserId = Annotated[uuid.UUID, Path(alias="userId", description="The user's id (a UUID).")]
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    descriptions = {
+        400: "Invalid body or id: see `details`.",
+        401: "Missing, invalid, expired or revoked token; or wrong `currentPassword`.",
+        404: "No user with this id (`NOT_FOUND`).",
+        409: "The email is taken (`CONFLICT`).",
+        415: "The body is not `application/json`.",
+        429: "Rate limit exceeded; see `Retry-After`.",
+    }
+    return {
+        status: {"model": ErrorBody, "description": descriptions[status]} for status in statuses
+    }
+
+
+@router.get("/me", summary="My profile", response_model=Profile, responses=_errors(401, 429))
+async def get_me(caller: Caller, accounts: AccountsDep, services: ServicesDep) -> Profile:
+    user = await accounts.signed_in_user(caller)
+    return Profile.of_user(user, records(services.chess_games.battles.all(), user.id))
+
+
+@router.patch(
+    "/me",
+    summary="Change my profile",
+    response_model=Profile,
+    responses=_errors(400, 401, 409, 415, 429),
+)
+async def update_me(
+    body: UpdateMeRequest, caller: Caller, accounts: AccountsDep, services: ServicesDep
+) -> Profile:
+    """Change `displayName` (`""` clears it), `email`, or `password` (with
+    `currentPassword`; every other login is then signed out)."""
+    user = await accounts.update_profile(
+        caller,
+        display_name=body.displayName,
+        email=body.email,
+        password=body.password,
+        current_password=body.currentPassword,
+    )
+    return Profile.of_user(user, records(services.chess_games.battles.all(), user.id))
+
+
+@router.get(
+    "/{userId}",
+    summary="A user's public profile",
+    response_model=PublicUser,
+    responses=_errors(400, 404, 429),
+)
+async def get_user(user_id: UserId, accounts: AccountsDep) -> PublicUser:
+    return PublicUser.of(await accounts.user(str(user_id)))
+
+
+@router.get(
+    "/{userId}/stats",
+    summary="A user's record per game",
+    response_model=UserStats,
+    responses=_errors(400, 404, 429),
+)
+async def get_user_stats(
+    user_id: UserId, accounts: AccountsDep, services: ServicesDep
+) -> UserStats:
+    user = await accounts.user(str(user_id))
+    return UserStats.of(user.id, records(services.chess_games.battles.all(), user.id))

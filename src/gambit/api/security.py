@@ -1,0 +1,84 @@
+"""Security headers on every response, and refusing plain HTTP when HTTPS is required.
+
+The API only ever answers JSON, so its Content-Security-Policy forbids everything; the
+``/docs`` and ``/redoc`` pages get a policy that lets them load the Swagger UI and ReDoc
+bundles FastAPI points them at. ``Strict-Transport-Security`` is sent only over HTTPS
+(directly, or as a trusted proxy reports with ``X-Forwarded-Proto``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from starlette.datastructures import URL, Headers, MutableHeaders
+from starlette.responses import RedirectResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gambit.api.errors import error_response
+from gambit.api.net import is_trusted_peer
+from gambit.settings import IPNetwork
+
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+DOCS_POLICY = (
+    "default-src 'self'; "
+    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src 'self' https://fonts.gstatic.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "worker-src 'self' blob:; "
+    "frame-ancestors 'none'"
+)
+DOCS_PATHS = ("/docs", "/redoc")
+HSTS = "max-age=31536000; includeSubDomains"
+
+_COMMON = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class SecurityMiddleware:
+    def __init__(
+        self, app: ASGIApp, *, require_https: bool, trusted_proxies: Sequence[IPNetwork]
+    ) -> None:
+        self.app = app
+        self.require_https = require_https
+        self.trusted_proxies = trusted_proxies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        secure = self._is_https(scope)
+        headers = dict(_COMMON)
+        path: str = scope["path"]
+        headers["Content-Security-Policy"] = (
+            DOCS_POLICY if path.startswith(DOCS_PATHS) else API_POLICY
+        )
+        if secure:
+            headers["Strict-Transport-Security"] = HSTS
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).update(headers)
+            await send(message)
+
+        if self.require_https and not secure:
+            await self._refuse(scope)(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
+
+    def _is_https(self, scope: Scope) -> bool:
+        if scope.get("scheme") == "https":
+            return True
+        if not is_trusted_peer(scope, self.trusted_proxies):
+            return False
+        forwarded = Headers(scope=scope).get("x-forwarded-proto", "")
+        return forwarded.split(",")[-1].strip().lower() == "https"
+
+    @staticmethod
+    def _refuse(scope: Scope) -> ASGIApp:
+        if scope["method"] in ("GET", "HEAD"):
+            return RedirectResponse(URL(scope=scope).replace(scheme="https"), status_code=308)
+        return error_response(403, "FORBIDDEN", "HTTPS required", "send this request over https://")

@@ -1,0 +1,129 @@
+"""Access tokens (HS256 JWTs) and opaque refresh tokens.
+
+An access token names its user and its login (``sid``), so that revoking a login
+refuses its access tokens too. Refresh tokens are random strings; the database keeps
+only their SHA-256, which is enough to look one up and useless to a thief.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+
+from gambit.services.errors import Unauthorized
+from gambit.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DEV_KEY_FILE = "auth_secret.key"
+
+
+class MissingSecretKey(Exception):
+    """Outside dev mode the server will not invent a signing key."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    """What a valid access token says about its bearer."""
+
+    user_id: str
+    username: str
+    email: str | None
+    token_id: str  # the JWT's jti
+    session_id: str  # the login (refresh token family) it came from
+    expires_at: int  # unix seconds
+
+
+class Tokens:
+    def __init__(self, secret: str, algorithm: str, access_minutes: int) -> None:
+        self._secret = secret
+        self._algorithm = algorithm
+        self.access_seconds = access_minutes * 60
+
+    def issue(
+        self, user_id: str, username: str, email: str | None, session_id: str
+    ) -> tuple[str, int]:
+        """A new access token and its expiry (unix seconds)."""
+        now = int(time.time())
+        expires_at = now + self.access_seconds
+        claims = {
+            "sub": user_id,
+            "username": username,
+            "email": email,
+            "iat": now,
+            "exp": expires_at,
+            "jti": str(uuid.uuid4()),
+            "sid": session_id,
+        }
+        return jwt.encode(claims, self._secret, algorithm=self._algorithm), expires_at
+
+    def decode(self, token: str) -> AccessClaims:
+        """The claims of a well-signed, unexpired token; raises `Unauthorized` otherwise.
+
+        Only the configured algorithm is accepted, so ``alg: none`` and algorithm
+        confusion are refused by PyJWT before any claim is read.
+        """
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[self._algorithm],
+                options={"require": ["sub", "exp", "iat", "jti", "sid"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("token expired", "sign in again or refresh the token") from None
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("invalid token", str(exc)) from None
+        return AccessClaims(
+            user_id=str(claims["sub"]),
+            username=str(claims.get("username", "")),
+            email=claims.get("email"),
+            token_id=str(claims["jti"]),
+            session_id=str(claims["sid"]),
+            expires_at=int(claims["exp"]),
+        )
+
+    def subject(self, token: str) -> str | None:
+        """The user id of a valid token, or None; for keying rate limits per user."""
+        try:
+            return self.decode(token).user_id
+        except Unauthorized:
+            return None
+
+
+def new_refresh_token() -> tuple[str, str]:
+    """A fresh refresh token and the hash under which it is stored."""
+    token = secrets.token_urlsafe(32)
+    return token, refresh_token_hash(token)
+
+
+def refresh_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def secret_key(settings: Settings) -> str:
+    """``AUTH_SECRET_KEY``; in dev mode without one, a random key kept in the data directory."""
+    if settings.auth_secret_key is not None:
+        return settings.auth_secret_key.get_secret_value()
+    if not settings.dev_mode:
+        raise MissingSecretKey(
+            "AUTH_SECRET_KEY is not set. Set it to a long random string "
+            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`), "
+            "or run with --dev to use a generated development key."
+        )
+    path = Path(settings.data_dir) / DEV_KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+        log.warning("dev mode: generated a token signing key in %s", path)
+    return path.read_text().strip()
