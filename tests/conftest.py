@@ -31,7 +31,7 @@ POSTGRES_URL = os.environ.get(
     "GAMBIT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 BACKENDS = ["sqlite", "postgres"]
-SECRET_KEY = "test-signing-key-of-at-least-32-bytes-for-hs256"
+SECRET_KEY = "test-signing-key-" + "0123456789abcdef" * 4
 # Cheap password hashes keep the suite fast; the production cost is argon2-cffi's default.
 FAST_HASHING = {"argon2_time_cost": 1, "argon2_memory_kib": 1024}
 SERVER_ENVIRONMENT = {
@@ -48,7 +48,13 @@ class LiveServer:
         self.settings = settings
         self.app = create_app(settings)
         config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=0, log_level="warning", proxy_headers=False
+            self.app,
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            proxy_headers=False,
+            ssl_certfile=settings.ssl_certfile,
+            ssl_keyfile=settings.ssl_keyfile,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
@@ -62,7 +68,8 @@ class LiveServer:
                 raise RuntimeError("test server did not start")
             time.sleep(0.01)
         port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
+        scheme = "https" if self.settings.ssl_certfile else "http"
+        self.url = f"{scheme}://127.0.0.1:{port}"
         return self
 
     def stop(self) -> None:
@@ -77,12 +84,30 @@ class LiveServer:
         return self.app.state.services
 
 
-def _postgres_reachable() -> bool:
+REDIS_URL = os.environ.get("GAMBIT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _reachable(host: str, port: int) -> bool:
     try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
+        with socket.create_connection((host, port), timeout=2):
             return True
     except OSError:
         return False
+
+
+def _postgres_reachable() -> bool:
+    return _reachable("127.0.0.1", 5432)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The test Redis (``GAMBIT_TEST_REDIS_URL``); skipped, loudly, only if unreachable."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(REDIS_URL)
+    if not _reachable(parts.hostname or "127.0.0.1", parts.port or 6379):
+        pytest.skip(f"REDIS NOT REACHABLE at {REDIS_URL}: shared-counter tests skipped")
+    return REDIS_URL
 
 
 @contextmanager
@@ -120,6 +145,8 @@ def make_settings(database_url: str | None, **overrides: Any) -> Settings:
         "rate_limit_enabled": False,
         "long_poll_seconds": 5,
         "auth_secret_key": SECRET_KEY,
+        # Many tests sign in wrongly from 127.0.0.1; the lock has tests of its own.
+        "login_failures_per_ip": 1000,
         **FAST_HASHING,
     }
     return Settings(**(values | overrides))

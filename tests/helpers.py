@@ -46,3 +46,20 @@ def assert_error(response: httpx.Response, status: int, code: str, text: str | N
     if text is not None:
         assert text in body["error"] or text in body["details"], body
     return body
+
+
+PASSWORD = "SecurePass123"
+
+
+def register(client: httpx.Client, username: str | None = None, **extra: Any) -> Any:
+    """A new account (a unique name unless given); the auth response."""
+    import uuid
+
+    name = username or "u_" + uuid.uuid4().hex[:12]
+    response = client.post("/auth/register", json={"username": name, "password": PASSWORD, **extra})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def bearer(session: Any) -> dict[str, str]:
+    return {"Authorization": f"Bearer {session['token']}"}

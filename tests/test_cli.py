@@ -1,13 +1,21 @@
-"""The command line: flags become settings, the same ones the environment sets."""
+"""The command line: flags become settings; the db and user commands; the signing key."""
 
 from __future__ import annotations
 
 import ipaddress
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from gambit.cli import _parser, _settings
+from gambit.services.tokens import secret_key
 from gambit.settings import Settings
+from tests.conftest import ServerProcess
 
 
 def _parse(*argv: str) -> Settings:
@@ -52,3 +60,102 @@ def test_flags_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
     assert not flags.rate_limit_enabled
     assert flags.database_url == "postgresql+asyncpg://db/gambit"
     assert flags.api_host == "0.0.0.0"
+
+
+def _gambit(*argv: str, database: Path, stdin: str | None = None, **env: str) -> Any:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gambit",
+            *argv,
+            "--database-url",
+            f"sqlite+aiosqlite:///{database}",
+        ],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=os.environ | {"ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024"} | env,
+        timeout=60,
+    )
+
+
+def test_user_commands(tmp_path: Path) -> None:
+    database = tmp_path / "gambit.db"
+    assert _gambit("db", "init", database=database).returncode == 0
+    added = _gambit(
+        "user",
+        "add",
+        "alice",
+        "--email",
+        "alice@example.com",
+        "--password",
+        "SecurePass123",
+        database=database,
+    )
+    assert added.returncode == 0, added.stderr
+    assert "created alice" in added.stdout
+    duplicate = _gambit("user", "add", "ALICE", "--password", "SecurePass123", database=database)
+    assert duplicate.returncode == 1
+    assert "username already taken" in duplicate.stderr
+    weak = _gambit("user", "add", "bob", "--password", "weak", database=database)
+    assert weak.returncode == 1
+    assert "Password must be at least 8 characters" in weak.stderr
+    listing = _gambit("user", "list", database=database)
+    assert "alice" in listing.stdout
+    assert "alice@example.com" in listing.stdout
+    changed = _gambit("user", "set-email", "alice", "a@example.org", database=database)
+    assert changed.returncode == 0
+    assert "a@example.org" in changed.stdout
+    password = _gambit(
+        "user", "set-password", "a@example.org", "--password", "NewPass456", database=database
+    )
+    assert password.returncode == 0, password.stderr
+    unknown = _gambit("user", "delete", "nobody", database=database)
+    assert unknown.returncode == 1
+    assert "no user" in unknown.stderr
+    assert _gambit("user", "delete", "alice", database=database).returncode == 0
+    assert "no users" in _gambit("user", "list", database=database).stdout
+
+
+def test_user_add_prompts_for_the_password(tmp_path: Path) -> None:
+    # getpass reads the terminal; without one it falls back to stdin.
+    database = tmp_path / "gambit.db"
+    added = _gambit(
+        "user", "add", "carol", database=database, stdin="SecurePass123\nSecurePass123\n"
+    )
+    assert added.returncode == 0, added.stderr
+    differ = _gambit("user", "add", "dave", database=database, stdin="SecurePass123\nOther1234\n")
+    assert differ.returncode == 1
+
+
+def test_the_accounts_work_in_the_server(
+    tmp_path: Path, spawn_server: Callable[..., ServerProcess]
+) -> None:
+    database = tmp_path / "gambit.db"
+    _gambit("user", "add", "erin", "--password", "SecurePass123", database=database)
+    server = spawn_server(f"sqlite+aiosqlite:///{database}")
+    with server.client() as client:
+        login = client.post("/auth/login", json={"identifier": "erin", "password": "SecurePass123"})
+        assert login.status_code == 200
+
+
+def test_serve_needs_a_secret_key_outside_dev_mode(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "AUTH_SECRET_KEY"}
+    result = subprocess.run(
+        [sys.executable, "-m", "gambit", "serve", "--port", "0", "--no-storage"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "AUTH_SECRET_KEY is not set" in result.stderr
+
+
+def test_dev_mode_keeps_a_generated_key(tmp_path: Path) -> None:
+    settings = Settings(dev_mode=True, data_dir=tmp_path, auth_secret_key=None)
+    first = secret_key(settings)
+    assert len(first) >= 32
+    assert secret_key(settings) == first
+    assert (tmp_path / "auth_secret.key").stat().st_mode & 0o777 == 0o600
