@@ -8,8 +8,10 @@ PYTEST   ?=
 
 .PHONY: run install dev stockfish test lint format bench clean
 
+# Without AUTH_SECRET_KEY the server runs in development mode, which keeps a generated
+# token signing key in ./data; set the key (and drop to plain `gambit serve`) in production.
 run: install stockfish  ## set up and start the server on http://localhost:8080
-	$(BIN)/gambit serve $(ARGS)
+	$(BIN)/gambit serve $(if $(AUTH_SECRET_KEY),,--dev) $(ARGS)
 
 install: $(VENV)/.installed  ## the virtualenv with gambit in it
 

@@ -67,9 +67,6 @@ class Settings(BaseSettings):
     rate_limit_register: str = Field("5/minute", description="Registrations per IP.")
     rate_limit_login: str = Field("10/minute", description="Logins (and POST /token) per IP.")
     rate_limit_auth: str = Field("5/minute", description="Refresh and logout, per client.")
-    rate_limit_battle_create: str = Field("2/minute", description="Battle creation per client.")
-    rate_limit_game_actions: str = Field("30/minute", description="Game actions per client.")
-    rate_limit_state: str = Field("60/minute", description="State queries per client.")
     login_failures_per_pair: int = Field(
         5, ge=1, description="Failed logins of one account from one IP before that pair locks."
     )
@@ -104,9 +101,6 @@ class Settings(BaseSettings):
         "rate_limit_register",
         "rate_limit_login",
         "rate_limit_auth",
-        "rate_limit_battle_create",
-        "rate_limit_game_actions",
-        "rate_limit_state",
     )
     @classmethod
     def _valid_limit(cls, value: str) -> str:

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import chess
 import pytest
+import uvloop
 
 from gambit.ai import MATE_SCORE, create_chess_engine
 from gambit.ai.builtin import BuiltinEngine
@@ -141,6 +142,23 @@ def test_a_killed_worker_is_replaced_and_the_move_retried() -> None:
     result, size = run(scenario())
     assert _legal(chess.STARTING_FEN, result.move)
     assert size == 1
+
+
+def test_closing_after_the_workers_died_is_quiet() -> None:
+    """Ctrl-C on `make run` signals the whole process group, Stockfish included."""
+
+    async def scenario() -> None:
+        pool = StockfishPool(str(STOCKFISH), 2, BuiltinEngine(1))
+        await pool.start()
+        workers = [pool._slots.get_nowait() for _ in range(2)]
+        for worker in workers:
+            assert worker is not None
+            os.kill(worker.transport.get_pid(), signal.SIGKILL)
+            pool._slots.put_nowait(worker)
+        await asyncio.sleep(0.3)
+        await pool.close()
+
+    uvloop.run(scenario())  # the server's loop, which refuses writes to a dead pipe
 
 
 def test_a_hanging_engine_falls_back_to_the_builtin_engine() -> None:

@@ -124,7 +124,8 @@ class StockfishPool:
 
 
 async def _quit(worker: _Worker) -> None:
-    with contextlib.suppress(chess.engine.EngineError, TimeoutError):
+    # RuntimeError: the process is already gone, e.g. a Ctrl-C reached its process group.
+    with contextlib.suppress(chess.engine.EngineError, TimeoutError, RuntimeError):
         await asyncio.wait_for(worker.engine.quit(), QUIT_SECONDS)
     await _kill(worker)
 
