@@ -20,6 +20,20 @@ CHESS_FACE = {
 }
 
 
+ACCOUNTS = {
+    ("post", "/api/v1/auth/register"),
+    ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/token"),
+    ("post", "/api/v1/auth/refresh"),
+    ("post", "/api/v1/auth/logout"),
+    ("get", "/api/v1/auth/me"),
+    ("get", "/api/v1/users/me"),
+    ("patch", "/api/v1/users/me"),
+    ("get", "/api/v1/users/{userId}"),
+    ("get", "/api/v1/users/{userId}/stats"),
+}
+
+
 def _schema(server: LiveServer) -> Any:
     response = httpx.get(server.url + "/openapi.json")
     assert response.status_code == 200
@@ -52,3 +66,30 @@ def test_docs_page(server: LiveServer) -> None:
     response = httpx.get(server.url + "/docs")
     assert response.status_code == 200
     assert "swagger" in response.text.lower()
+
+
+def test_account_endpoints_are_documented_with_their_errors(server: LiveServer) -> None:
+    schema = _schema(server)
+    operations = {
+        (method, path): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+    }
+    assert set(operations) >= ACCOUNTS
+    for key in ACCOUNTS:
+        responses = operations[key]["responses"]
+        assert "422" not in responses
+        assert "429" in responses, key
+        errors = [code for code in responses if code.startswith(("4", "5"))]
+        for code in errors:
+            assert responses[code]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/ErrorBody"
+            }, (key, code)
+    # Seed 000's root paths answer but stay out of the schema.
+    assert "/auth/login" not in schema["paths"]
+    assert "/token" not in schema["paths"]
+    # The Authorize button signs in through POST /token.
+    flows = schema["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]
+    assert flows["password"]["tokenUrl"] == "token"
+    protected = operations[("get", "/api/v1/users/me")]
+    assert protected["security"] == [{"OAuth2PasswordBearer": []}]
