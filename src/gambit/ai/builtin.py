@@ -8,7 +8,6 @@ where it can neither block the event loop nor hold this process's GIL.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import random
 from concurrent.futures import ProcessPoolExecutor
 
@@ -16,6 +15,7 @@ import chess
 
 from gambit.ai.engine import EngineMove
 from gambit.ai.search import search
+from gambit.ai.workers import process_pool
 
 NAME = "gambit built-in engine"
 MAX_DEPTH = 5
@@ -51,9 +51,7 @@ class BuiltinEngine:
         return NAME
 
     async def start(self) -> None:
-        # "spawn": forking a process that runs threads (uvicorn, aiosqlite) is unsafe.
-        context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+        self._pool = process_pool(self._workers)
 
     async def play(self, board: chess.Board, level: int, search_time_ms: int) -> EngineMove:
         if self._pool is None:

@@ -1,0 +1,67 @@
+"""The duel AI: legal choices, the obvious tactics, the level scale, the worker wrapper."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+
+from gambit.ai.duel import DuelAI
+from gambit.ai.duel_search import choose, depth_for
+from gambit.games.duel import DuelRuleset, DuelState, Fighter
+
+RULES = DuelRuleset()
+
+
+def _state(*fighters: Fighter, turn: int = 0) -> DuelState:
+    return DuelState(size=7, max_rounds=100, fighters=list(fighters), turn=turn)
+
+
+def test_level_zero_plays_random_legal_actions() -> None:
+    state = RULES.initial_state(2, {}, seed=1)
+    legal = RULES.legal_actions(state)
+    chosen = {
+        json.dumps(choose(state, 0, 0.1, random.Random(i)).action, sort_keys=True)
+        for i in range(30)
+    }
+    assert len(chosen) > 3
+    assert all(json.loads(action) in legal for action in chosen)
+
+
+def test_it_takes_a_kill_when_there_is_one() -> None:
+    state = _state(Fighter(100, 5, 3, 3), Fighter(10, 5, 3, 4))
+    decision = choose(state, 10, 1.0, random.Random(1))
+    assert decision.action == {"type": "attack", "target": 1}
+    assert decision.score > 1000
+
+
+def test_it_does_not_change_the_state_it_is_given() -> None:
+    state = RULES.initial_state(3, {}, seed=1)
+    before = state.copy()
+    choose(state, 20, 0.2, random.Random(1))
+    assert state == before
+
+
+def test_deeper_with_the_level_and_within_the_time() -> None:
+    assert [depth_for(level) for level in (0, 1, 5, 10, 20)] == [0, 1, 2, 3, 5]
+    state = RULES.initial_state(4, {}, seed=1)
+    started = time.monotonic()
+    decision = choose(state, 20, 0.3, random.Random(1))
+    assert time.monotonic() - started < 1.5  # the time check runs every 256 nodes
+    assert decision.depth >= 1
+    assert decision.pv[0] == decision.action
+
+
+def test_the_worker_wrapper_answers_a_decision() -> None:
+    async def scenario() -> None:
+        ai = DuelAI(1)
+        try:
+            state = _state(Fighter(100, 5, 3, 3), Fighter(10, 5, 3, 4))
+            decision = await ai.choose(state, 10, 500)
+            assert decision.action == {"type": "attack", "target": 1}
+            assert set(decision.info) == {"score", "depth", "pv"}
+        finally:
+            await ai.close()
+
+    asyncio.run(scenario())
