@@ -13,15 +13,17 @@ from starlette.middleware.cors import CORSMiddleware
 
 from gambit import __version__
 from gambit.ai import create_chess_engine
+from gambit.ai.duel import DuelAI
 from gambit.ai.player import ChessAI
 from gambit.api.body_limit import BodyLimitMiddleware
 from gambit.api.deps import Services
 from gambit.api.errors import install_error_handlers
 from gambit.api.ratelimit import RateLimitMiddleware, limit_rules
-from gambit.api.routes import auth, games, health, users
+from gambit.api.routes import auth, battles, games, health, users
 from gambit.api.security import SecurityMiddleware
 from gambit.bus import InProcessBus
 from gambit.services.accounts import Accounts
+from gambit.services.arena import Arena
 from gambit.services.battles import BattleService
 from gambit.services.chess_games import ChessGames
 from gambit.services.login_guard import LoginGuard
@@ -70,11 +72,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.limiter = limiter
     install_error_handlers(app)
 
-    for router in (health.router, auth.router, auth.form_router, users.router):
+    for router in (health.router, auth.router, auth.form_router, users.router, battles.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(games.router, prefix=API_PREFIX)
     # Seed 000's paths at the root answer too, outside the schema.
-    for router in (health.router, auth.router, auth.form_router, users.router):
+    for router in (health.router, auth.router, auth.form_router, users.router, battles.router):
         app.include_router(router, include_in_schema=False)
 
     if settings.rate_limit_enabled:
@@ -139,9 +141,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     engine = create_chess_engine(settings.stockfish_path, settings.engine_workers)
     await engine.start()
     bus = InProcessBus()
-    battles = BattleService(store, bus, {"chess": ChessAI(engine)})
+    duel_ai = DuelAI(settings.engine_workers)
+    battles = BattleService(store, bus, {"chess": ChessAI(engine), "duel": duel_ai})
     await battles.load()
-    app.state.services = Services(settings, store, bus, engine, ChessGames(battles), accounts)
+    app.state.services = Services(
+        settings, store, bus, engine, ChessGames(battles), accounts, Arena(battles)
+    )
     try:
         yield
     finally:
@@ -150,6 +155,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         if database is None:
             await accounts_database.dispose()
         await engine.close()
+        await duel_ai.close()
         await bus.close()
 
 

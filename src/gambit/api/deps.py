@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from gambit.ai import ChessEngine
 from gambit.bus import EventBus
 from gambit.services.accounts import Accounts
+from gambit.services.arena import Arena
 from gambit.services.chess_games import ChessGames
 from gambit.settings import Settings
 from gambit.store import BattleStore
@@ -28,6 +29,7 @@ class Services:
     engine: ChessEngine
     chess_games: ChessGames
     accounts: Accounts
+    arena: Arena
 
 
 async def get_services(request: Request) -> Services:
@@ -54,3 +56,11 @@ async def get_accounts(request: Request) -> Accounts:
 
 
 AccountsDep = Annotated[Accounts, Depends(get_accounts)]
+
+
+async def get_arena(request: Request) -> Arena:
+    services: Services = request.app.state.services
+    return services.arena
+
+
+ArenaDep = Annotated[Arena, Depends(get_arena)]

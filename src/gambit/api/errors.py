@@ -38,6 +38,11 @@ BATTLE_ERRORS: ErrorTable = _ACCOUNT_ERRORS | {
     service.Busy: (409, "NOT_YOUR_TURN"),
 }
 
+BATTLE_FACE_ERRORS: ErrorTable = {
+    **BATTLE_ERRORS,
+    service.NotFound: (404, "BATTLE_NOT_FOUND"),
+}
+
 CHESS_ERRORS: ErrorTable = _ACCOUNT_ERRORS | {
     service.NotFound: (404, "GAME_NOT_FOUND"),
     service.InvalidRequest: (400, "INVALID_REQUEST"),

@@ -8,7 +8,13 @@ from typing import Any, ClassVar
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-from gambit.api.errors import BATTLE_ERRORS, CHESS_ERRORS, ApiError, ErrorTable
+from gambit.api.errors import (
+    BATTLE_ERRORS,
+    BATTLE_FACE_ERRORS,
+    CHESS_ERRORS,
+    ApiError,
+    ErrorTable,
+)
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
@@ -57,3 +63,9 @@ class ChessRoute(JsonRoute):
     """A route of the chess face: seed 003's error codes."""
 
     service_errors = CHESS_ERRORS
+
+
+class BattleRoute(JsonRoute):
+    """A route of the battle face: seed 000's codes, ``BATTLE_NOT_FOUND`` for unknown ids."""
+
+    service_errors = BATTLE_FACE_ERRORS

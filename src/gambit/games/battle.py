@@ -34,6 +34,11 @@ class Seat:
     level: int | None = None
     search_time: int | None = None  # milliseconds
 
+    @property
+    def is_open(self) -> bool:
+        """A human seat nobody has taken yet."""
+        return self.kind is SeatKind.HUMAN and not self.player_id
+
     def to_json(self) -> dict[str, Any]:
         return {
             "playerId": self.player_id,
@@ -84,9 +89,23 @@ class Battle:
     thinking: bool = False  # an AI seat is choosing its action
 
 
+FORFEIT = "forfeit"
+"""The type of the log entry a forfeit leaves; any seat may forfeit, in turn or not."""
+
+
 def replay(ruleset: Ruleset[Any], battle: Battle) -> Any:
     """The state reached by replaying the battle's action log from its initial state."""
     state = ruleset.initial_state(len(battle.seats), battle.options, battle.seed)
     for record in battle.actions:
-        state, _ = ruleset.apply(state, record.action)
+        if record.action.get("type") == FORFEIT:
+            state = forfeit(ruleset, state, record.seat)
+        else:
+            state, _ = ruleset.apply(state, record.action)
     return state
+
+
+def forfeit(ruleset: Ruleset[Any], state: Any, seat: int) -> Any:
+    """``seat`` leaves: rulesets that can go on without it (duel) take it out; others
+    (chess) keep their state and the battle's outcome records the forfeit."""
+    eliminate = getattr(ruleset, "eliminate", None)
+    return eliminate(state, seat) if eliminate else state

@@ -19,8 +19,17 @@ from gambit.ai.player import AIPlayer
 from gambit.bus import Event, EventBus, battle_topic
 from gambit.games import RULESETS, InvalidOptions, Ruleset
 from gambit.games import IllegalAction as IllegalByRules
-from gambit.games.base import Action
-from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat, replay
+from gambit.games.base import Action, Outcome
+from gambit.games.battle import (
+    FORFEIT,
+    ActionRecord,
+    Battle,
+    BattleStatus,
+    Seat,
+    SeatKind,
+    forfeit,
+    replay,
+)
 from gambit.services.errors import (
     Busy,
     GameOver,
@@ -35,6 +44,9 @@ from gambit.store import BattleStore, StoredBattle
 log = logging.getLogger(__name__)
 
 DEFAULT_SEARCH_TIME_MS = 1000
+AUTO_AI = "autoAi"
+"""Battle option: AI seats take their turns by themselves (the battle face). On the chess
+face the computer moves only when asked (``cccc``)."""
 
 
 def now_ms() -> int:
@@ -78,7 +90,8 @@ class BattleService:
             raise NotFound(f"no battle with id {battle_id}") from None
 
     async def create(self, game: str, seats: list[Seat], options: dict[str, Any]) -> Battle:
-        """A new battle with every seat filled, ready to play (or finished, if it starts over)."""
+        """A new battle: waiting while a human seat is open, else started (or finished,
+        if it starts over)."""
         ruleset = RULESETS[game]
         seed = secrets.randbits(63)
         try:
@@ -93,7 +106,7 @@ class BattleService:
             seats=seats,
             options=options,
             seed=seed,
-            status=BattleStatus.FINISHED if outcome else BattleStatus.ACTIVE,
+            status=_status(seats, outcome is not None),
             created_at=created,
             updated_at=created,
             state=state,
@@ -101,11 +114,59 @@ class BattleService:
         )
         self._battles[battle.id] = battle
         await self._store.insert(battle)
-        await self._publish(battle, "game:start")
+        if battle.status is BattleStatus.ACTIVE:
+            await self._publish(battle, "game:start")
+        await self._continue(battle)
         return battle
+
+    async def take_seat(self, battle: Battle, index: int, player_id: str, user_id: str) -> None:
+        """Fill an open human seat; the battle starts once none is left."""
+        seat = battle.seats[index]
+        battle.seats[index] = Seat(player_id, seat.kind, user_id=user_id)
+        battle.status = _status(battle.seats, battle.outcome is not None)
+        battle.updated_at = now_ms()
+        await self._store.update(battle)
+        if battle.status is BattleStatus.ACTIVE:
+            await self._publish(battle, "game:start")
+        else:
+            await self._publish(battle, "game:update")
+        await self._continue(battle)
+
+    async def forfeit(self, battle: Battle, seat: int) -> ActionRecord:
+        """``seat`` gives up: it loses, and a battle of more players goes on without it."""
+        if battle.status is BattleStatus.FINISHED:
+            raise GameOver("the battle is over")
+        ruleset = RULESETS[battle.game]
+        task = (
+            self._thinking.pop(battle.id, None) if ruleset.to_move(battle.state) == seat else None
+        )
+        if task is not None:
+            task.cancel()
+            battle.thinking = False
+        battle.state = forfeit(ruleset, battle.state, seat)
+        record = ActionRecord(
+            seq=len(battle.actions) + 1,
+            seat=seat,
+            player_id=battle.seats[seat].player_id,
+            action={"type": FORFEIT},
+            at=now_ms(),
+        )
+        battle.actions.append(record)
+        others = tuple(i for i in range(len(battle.seats)) if i != seat)
+        battle.outcome = ruleset.outcome(battle.state)
+        if battle.outcome is None and not hasattr(ruleset, "eliminate"):
+            battle.outcome = Outcome(winners=others, reason="forfeit")
+        battle.status = BattleStatus.FINISHED if battle.outcome else battle.status
+        battle.updated_at = record.at
+        await self._store.append(battle, record, header=True)
+        await self._announce_action(battle, record)
+        await self._continue(battle)
+        return record
 
     def ensure_open(self, battle: Battle) -> None:
         """Refuse changes to a finished battle or one whose AI seat is thinking."""
+        if battle.status is BattleStatus.WAITING:
+            raise NotYourTurn("the battle is waiting for players to join")
         if battle.status is BattleStatus.FINISHED:
             reason = battle.outcome.reason if battle.outcome else "finished"
             raise GameOver(f"the game is over ({reason})")
@@ -124,6 +185,7 @@ class BattleService:
             raise IllegalAction(str(exc)) from exc
         await self._store.append(battle, record, header=battle.outcome is not None)
         await self._announce_action(battle, record)
+        await self._continue(battle)
         return record
 
     async def start_thinking(self, battle: Battle) -> None:
@@ -234,6 +296,17 @@ class BattleService:
         await self._publish(battle, "ai:action", playerId=seat.player_id, action=record.action)
         await self._announce_action(battle, record)
         await self._publish(battle, "ai:ready", playerId=seat.player_id)
+        await self._continue(battle)
+
+    async def _continue(self, battle: Battle) -> None:
+        """On the battle face, hand the turn to an AI seat when it comes round."""
+        if (
+            battle.options.get(AUTO_AI)
+            and battle.status is BattleStatus.ACTIVE
+            and not battle.thinking
+            and battle.seats[RULESETS[battle.game].to_move(battle.state)].kind is SeatKind.AI
+        ):
+            await self.start_thinking(battle)
 
     async def _announce_action(self, battle: Battle, record: ActionRecord) -> None:
         await self._publish(battle, "game:update", seq=record.seq)
@@ -244,6 +317,14 @@ class BattleService:
         await self._bus.publish(
             battle_topic(battle.id), Event(name, {"battleId": battle.id, **data})
         )
+
+
+def _status(seats: list[Seat], finished: bool) -> BattleStatus:
+    if finished:
+        return BattleStatus.FINISHED
+    if any(seat.is_open for seat in seats):
+        return BattleStatus.WAITING
+    return BattleStatus.ACTIVE
 
 
 def _revive(stored: StoredBattle) -> Battle:

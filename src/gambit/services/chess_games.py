@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from gambit.games import RULESETS
 from gambit.games.battle import Battle, Seat, SeatKind
 from gambit.services.battles import BattleService
-from gambit.services.errors import Forbidden, NotHumanTurn
+from gambit.services.errors import Forbidden, NotFound, NotHumanTurn
 
 COMPUTER_MOVE = "cccc"
 COLOURS = ("white", "black")
@@ -82,9 +82,16 @@ class ChessGames:
     async def delete(self, game_id: str, caller: str | None = None) -> None:
         await self.battles.delete(self._changeable(game_id, caller))
 
+    def get(self, game_id: str) -> Battle:
+        """The chess game ``game_id``; a battle of another game is no game here."""
+        battle = self.battles.get(game_id)
+        if battle.game != "chess":
+            raise NotFound(f"no chess game with id {game_id}")
+        return battle
+
     def _changeable(self, game_id: str, caller: str | None) -> Battle:
         """The game, if ``caller`` may change it: anyone when no user owns a side."""
-        battle = self.battles.get(game_id)
+        battle = self.get(game_id)
         owners = {seat.user_id for seat in battle.seats if seat.user_id is not None}
         if owners and caller not in owners:
             raise Forbidden("this game belongs to another user")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
@@ -19,24 +19,22 @@ from gambit.api.schemas.auth import (
     RefreshRequest,
     RegisterRequest,
 )
-from gambit.api.schemas.common import ErrorBody
+from gambit.api.schemas.common import error_responses
 
 router = APIRouter(tags=["accounts"], route_class=JsonRoute)
 # POST /token takes a form, so it is not a JSON route.
 form_router = APIRouter(tags=["accounts"])
 
 
-def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    descriptions = {
+_errors = error_responses(
+    {
         400: "Invalid body: see `details` for the field and rule.",
         401: "Wrong credentials, or a missing, invalid, expired or revoked token.",
         409: "The username or email is taken (`CONFLICT`).",
         415: "The body is not `application/json`.",
         429: "Rate limit or failed-login lock; see `Retry-After`.",
     }
-    return {
-        status: {"model": ErrorBody, "description": descriptions[status]} for status in statuses
-    }
+)
 
 
 @router.post(

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from gambit.api.auth import OptionalCaller, caller_id
 from gambit.api.deps import ChessGamesDep, ServicesDep
 from gambit.api.routing import ChessRoute
-from gambit.api.schemas.common import ErrorBody
+from gambit.api.schemas.common import error_responses
 from gambit.api.schemas.games import (
     Board,
     CreateGameRequest,
@@ -31,8 +31,8 @@ router = APIRouter(prefix="/games", tags=["chess games"], route_class=ChessRoute
 GameId = Annotated[uuid.UUID, Path(alias="gameId", description="The game's id (a UUID).")]
 
 
-def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    descriptions = {
+_errors = error_responses(
+    {
         400: "Invalid request, FEN or move; not this side's turn; game over.",
         401: "The bearer token is invalid, expired or revoked.",
         403: "The game belongs to another user (`FORBIDDEN`).",
@@ -40,9 +40,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         415: "The body is not `application/json`.",
         429: "Rate limit exceeded; see `Retry-After`.",
     }
-    return {
-        status: {"model": ErrorBody, "description": descriptions[status]} for status in statuses
-    }
+)
 
 
 @router.post(
@@ -88,15 +86,16 @@ async def get_game(
     ] = None,
 ) -> Response:
     """The game now; with `wait=true` the game once it changes, or after a timeout as it is."""
+    battle = games.get(str(game_id))
     if not wait:
-        return _game(games.battles.get(str(game_id)))
+        return _game(battle)
     waiting = games.battles.wait_for_change(
         str(game_id),
         lambda battle: move_count is None or len(battle.actions) == move_count,
         services.settings.long_poll_seconds,
     )
-    battle = await _unless_disconnected(request, waiting)
-    return Response(status_code=499) if battle is None else _game(battle)
+    changed = await _unless_disconnected(request, waiting)
+    return Response(status_code=499) if changed is None else _game(changed)
 
 
 @router.post(
@@ -148,7 +147,7 @@ async def set_players(
 
 @router.get("/{gameId}/board", summary="The board as ASCII", responses=_errors(400, 404, 429))
 async def board(game_id: GameId, games: ChessGamesDep) -> Board:
-    battle = games.battles.get(str(game_id))
+    battle = games.get(str(game_id))
     return Board(fen=battle.state.fen(), board=ascii_board(battle))
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path
 
 from gambit.api.auth import Caller
 from gambit.api.deps import AccountsDep, ServicesDep
 from gambit.api.routing import JsonRoute
-from gambit.api.schemas.common import ErrorBody
+from gambit.api.schemas.common import error_responses
 from gambit.api.schemas.users import Profile, PublicUser, UpdateMeRequest, UserStats
 from gambit.services.stats import records
 
@@ -19,8 +19,8 @@ router = APIRouter(prefix="/users", tags=["users"], route_class=JsonRoute)
 UserId = Annotated[uuid.UUID, Path(alias="userId", description="The user's id (a UUID).")]
 
 
-def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    descriptions = {
+_errors = error_responses(
+    {
         400: "Invalid body or id: see `details`.",
         401: "Missing, invalid, expired or revoked token; or wrong `currentPassword`.",
         404: "No user with this id (`NOT_FOUND`).",
@@ -28,9 +28,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         415: "The body is not `application/json`.",
         429: "Rate limit exceeded; see `Retry-After`.",
     }
-    return {
-        status: {"model": ErrorBody, "description": descriptions[status]} for status in statuses
-    }
+)
 
 
 @router.get("/me", summary="My profile", response_model=Profile, responses=_errors(401, 429))

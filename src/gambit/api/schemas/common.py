@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
@@ -37,3 +38,17 @@ class Health(BaseModel):
         description="`disabled` without storage; `degraded` after a write failure (memory only)."
     )
     engine: str = Field(description="The chess engine playing computer moves, with its version.")
+
+
+ErrorResponses = dict[int | str, dict[str, Any]]
+
+
+def error_responses(descriptions: Mapping[int, str]) -> Callable[..., ErrorResponses]:
+    """A router's OpenAPI error table: ``responses(400, 404)`` documents those two statuses."""
+
+    def responses(*statuses: int) -> ErrorResponses:
+        return {
+            status: {"model": ErrorBody, "description": descriptions[status]} for status in statuses
+        }
+
+    return responses
