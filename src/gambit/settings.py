@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     ssl_certfile: Path | None = Field(None, description="TLS certificate: serve HTTPS.")
     ssl_keyfile: Path | None = Field(None, description="TLS private key.")
 
+    battle_waiting_expire_seconds: int = Field(
+        1800, ge=1, description="A battle still waiting for players this long expires."
+    )
     rate_limit_enabled: bool = Field(True, description="False switches every rate limit off.")
     rate_limit_games: int = Field(
         10, ge=1, description="Requests per second per client on the chess face (doubled in dev)."
@@ -67,6 +70,11 @@ class Settings(BaseSettings):
     rate_limit_register: str = Field("5/minute", description="Registrations per IP.")
     rate_limit_login: str = Field("10/minute", description="Logins (and POST /token) per IP.")
     rate_limit_auth: str = Field("5/minute", description="Refresh and logout, per client.")
+    rate_limit_battle_create: str = Field("2/minute", description="Battles created, per client.")
+    rate_limit_game_actions: str = Field(
+        "30/minute", description="Battle actions, forfeits and AI analyses, per client."
+    )
+    rate_limit_state: str = Field("60/minute", description="State and replay queries, per client.")
     login_failures_per_pair: int = Field(
         5, ge=1, description="Failed logins of one account from one IP before that pair locks."
     )
@@ -101,6 +109,9 @@ class Settings(BaseSettings):
         "rate_limit_register",
         "rate_limit_login",
         "rate_limit_auth",
+        "rate_limit_battle_create",
+        "rate_limit_game_actions",
+        "rate_limit_state",
     )
     @classmethod
     def _valid_limit(cls, value: str) -> str:

@@ -20,7 +20,7 @@ def test_my_profile(client: httpx.Client) -> None:
     assert profile["email"] == account["email"]
     assert profile["displayName"] is None
     assert profile["lastLoginAt"] is None
-    assert profile["stats"] == {"played": 0, "wins": 0, "losses": 0, "draws": 0, "rating": None}
+    assert profile["stats"] == {"played": 0, "wins": 0, "losses": 0, "draws": 0}
     assert_error(client.get("/users/me"), 401, "UNAUTHORIZED")
 
 
@@ -105,7 +105,7 @@ def test_stats_count_finished_games(client: httpx.Client) -> None:
             f"/games/{game['gameId']}/moves", json={"move": move}, headers=bearer(account)
         )
         assert response.status_code == 200
-    # A game the user plays both sides of: one played, one win, one loss.
+    # A game the user plays both sides of counts as played and won, and moves no rating.
     stats = client.get(f"/users/{user_id}/stats").json()
     assert stats["userId"] == user_id
     assert stats["games"]["chess"] == {
@@ -113,7 +113,9 @@ def test_stats_count_finished_games(client: httpx.Client) -> None:
         "wins": 1,
         "losses": 0,
         "draws": 0,
-        "rating": None,
+        "rating": 1500,
+        "ratingDeviation": 350,
+        "provisional": True,
     }
     assert stats["games"]["duel"]["played"] == 0
     # Anonymous games count for nobody.

@@ -14,20 +14,23 @@ from starlette.middleware.cors import CORSMiddleware
 from gambit import __version__
 from gambit.ai import create_chess_engine
 from gambit.ai.duel import DuelAI
-from gambit.ai.player import ChessAI
+from gambit.ai.player import AIPlayer, ChessAI
 from gambit.api.body_limit import BodyLimitMiddleware
 from gambit.api.deps import Services
 from gambit.api.errors import install_error_handlers
 from gambit.api.ratelimit import RateLimitMiddleware, limit_rules
-from gambit.api.routes import auth, battles, games, health, users
+from gambit.api.routes import auth, battles, games, health, state, users
 from gambit.api.security import SecurityMiddleware
 from gambit.bus import InProcessBus
 from gambit.services.accounts import Accounts
+from gambit.services.analysis import Analysis
 from gambit.services.arena import Arena
 from gambit.services.battles import BattleService
 from gambit.services.chess_games import ChessGames
 from gambit.services.login_guard import LoginGuard
 from gambit.services.passwords import Passwords
+from gambit.services.replays import Replays
+from gambit.services.stats import Stats
 from gambit.services.tokens import Tokens, secret_key
 from gambit.settings import Settings
 from gambit.store import BattleStore, migrate, open_database
@@ -72,11 +75,18 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.limiter = limiter
     install_error_handlers(app)
 
-    for router in (health.router, auth.router, auth.form_router, users.router, battles.router):
+    seed_000 = (
+        health.router,
+        auth.router,
+        auth.form_router,
+        users.router,
+        battles.router,
+        state.router,
+    )
+    for router in (*seed_000, state.usage_router, games.router):
         app.include_router(router, prefix=API_PREFIX)
-    app.include_router(games.router, prefix=API_PREFIX)
     # Seed 000's paths at the root answer too, outside the schema.
-    for router in (health.router, auth.router, auth.form_router, users.router, battles.router):
+    for router in seed_000:
         app.include_router(router, include_in_schema=False)
 
     if settings.rate_limit_enabled:
@@ -142,10 +152,27 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await engine.start()
     bus = InProcessBus()
     duel_ai = DuelAI(settings.engine_workers)
-    battles = BattleService(store, bus, {"chess": ChessAI(engine), "duel": duel_ai})
-    await battles.load()
+    ai_players: dict[str, AIPlayer] = {"chess": ChessAI(engine), "duel": duel_ai}
+    stats = Stats()
+    battles = BattleService(
+        store,
+        bus,
+        ai_players,
+        stats,
+        waiting_expiry_seconds=settings.battle_waiting_expire_seconds,
+    )
+    await battles.start()
     app.state.services = Services(
-        settings, store, bus, engine, ChessGames(battles), accounts, Arena(battles)
+        settings=settings,
+        store=store,
+        bus=bus,
+        engine=engine,
+        chess_games=ChessGames(battles),
+        accounts=accounts,
+        arena=Arena(battles),
+        stats=stats,
+        replays=Replays(accounts),
+        analysis=Analysis(battles, ai_players),
     )
     try:
         yield

@@ -13,8 +13,11 @@ from fastapi import Depends, Request
 from gambit.ai import ChessEngine
 from gambit.bus import EventBus
 from gambit.services.accounts import Accounts
+from gambit.services.analysis import Analysis
 from gambit.services.arena import Arena
 from gambit.services.chess_games import ChessGames
+from gambit.services.replays import Replays
+from gambit.services.stats import Stats
 from gambit.settings import Settings
 from gambit.store import BattleStore
 
@@ -30,6 +33,9 @@ class Services:
     chess_games: ChessGames
     accounts: Accounts
     arena: Arena
+    stats: Stats
+    replays: Replays
+    analysis: Analysis
 
 
 async def get_services(request: Request) -> Services:

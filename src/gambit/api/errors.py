@@ -36,6 +36,7 @@ BATTLE_ERRORS: ErrorTable = _ACCOUNT_ERRORS | {
     service.NotHumanTurn: (409, "NOT_YOUR_TURN"),
     service.NotYourTurn: (409, "NOT_YOUR_TURN"),
     service.Busy: (409, "NOT_YOUR_TURN"),
+    service.EngineFailed: (503, "ENGINE_ERROR"),
 }
 
 BATTLE_FACE_ERRORS: ErrorTable = {

@@ -67,9 +67,29 @@ def limit_rules(settings: Settings, api_prefix: str) -> list[LimitRule]:
             per="client",
         ),
         LimitRule(
+            "battle_create",
+            settings.limit("battle_create"),
+            re.compile(f"{both}/battles$"),
+            post,
+            per="client",
+        ),
+        LimitRule(
+            "game_actions",
+            settings.limit("game_actions"),
+            re.compile(f"{both}/(?:battles/[^/]+/(?:actions|forfeit)|game/state|ai/action)$"),
+            post,
+            per="client",
+        ),
+        LimitRule(
+            "state",
+            settings.limit("state"),
+            re.compile(f"{both}/(?:state|game/state)(?:/|$)"),
+            per="client",
+        ),
+        LimitRule(
             "general",
             settings.limit("general"),
-            re.compile(f"{both}/(?:users|auth/me)(?:/|$)"),
+            re.compile(f"{both}/(?:users|auth/me|battles)(?:/|$)"),
             per="client",
         ),
     ]

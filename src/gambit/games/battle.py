@@ -7,6 +7,7 @@ state can always be rebuilt by replaying ``actions`` on the ruleset's initial st
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +88,8 @@ class Battle:
     actions: list[ActionRecord] = field(default_factory=list)
     outcome: Outcome | None = None
     thinking: bool = False  # an AI seat is choosing its action
+    rated: bool = False  # its result is in the players' stats (once, even if undone)
+    turn_started_at: int = 0  # epoch ms the current turn began, for the turn clock
 
 
 FORFEIT = "forfeit"
@@ -95,13 +98,26 @@ FORFEIT = "forfeit"
 
 def replay(ruleset: Ruleset[Any], battle: Battle) -> Any:
     """The state reached by replaying the battle's action log from its initial state."""
+    *_, (_, state) = replay_steps(ruleset, battle)
+    return state
+
+
+def replay_steps(
+    ruleset: Ruleset[Any], battle: Battle
+) -> Iterator[tuple[ActionRecord | None, Any]]:
+    """The initial state (with no record), then the state after each logged action.
+
+    A ruleset may change a state in place, so a caller that keeps the states it is
+    given must copy them.
+    """
     state = ruleset.initial_state(len(battle.seats), battle.options, battle.seed)
+    yield None, state
     for record in battle.actions:
         if record.action.get("type") == FORFEIT:
             state = forfeit(ruleset, state, record.seat)
         else:
             state, _ = ruleset.apply(state, record.action)
-    return state
+        yield record, state
 
 
 def forfeit(ruleset: Ruleset[Any], state: Any, seat: int) -> Any:

@@ -13,7 +13,7 @@ same start always give the same states.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +95,59 @@ class DuelState:
             "turn": self.turn,
             "fighters": [fighter.to_json() for fighter in self.fighters],
         }
+
+
+def position(
+    fighters: Sequence[Mapping[str, Any]], turn: int, *, size: int = DEFAULT_SIZE, round: int = 1
+) -> DuelState:
+    """A duel position from seed 000's PlayerStates (in seat order), for analysis.
+
+    Raises `InvalidOptions` with the reason when the position could not arise in a duel.
+    """
+    if not MIN_SIZE <= size <= MAX_SIZE:
+        raise InvalidOptions(f"size must be from {MIN_SIZE} to {MAX_SIZE}")
+    if not 2 <= len(fighters) <= DuelRuleset.max_seats:
+        raise InvalidOptions("a duel has 2 to 4 players")
+    if not 1 <= round <= DEFAULT_MAX_ROUNDS:
+        raise InvalidOptions(f"round must be from 1 to {DEFAULT_MAX_ROUNDS}")
+    state = DuelState(size, DEFAULT_MAX_ROUNDS, [_fighter(f, size) for f in fighters], turn, round)
+    alive = [(f.x, f.y) for f in state.fighters if f.alive]
+    if len(set(alive)) != len(alive):
+        raise InvalidOptions("two fighters share a tile")
+    if len(alive) < 2:
+        raise InvalidOptions("the duel is over: fewer than two fighters are in")
+    if not 0 <= turn < len(fighters) or not state.fighters[turn].alive:
+        raise InvalidOptions("currentTurn must be a fighter still in the duel")
+    return state
+
+
+def _fighter(data: Mapping[str, Any], size: int) -> Fighter:
+    def number(value: Any, low: int, high: int, name: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise InvalidOptions(f"{name} must be an integer from {low} to {high}")
+        return value
+
+    where = data.get("position")
+    if not isinstance(where, Mapping):
+        raise InvalidOptions('position must be {"x": int, "y": int}')
+    status: dict[str, int] = {}
+    for effect in data.get("status") or []:
+        if not isinstance(effect, Mapping) or effect.get("type") not in (
+            SHIELDED,
+            POISONED,
+            STUNNED,
+        ):
+            raise InvalidOptions(
+                f"a status is {{type, turnsLeft}} of {SHIELDED}, {POISONED}, {STUNNED}"
+            )
+        status[effect["type"]] = number(effect.get("turnsLeft"), 1, 10, "turnsLeft")
+    return Fighter(
+        health=number(data.get("health"), 0, MAX_HEALTH, "health"),
+        energy=number(data.get("energy"), 0, MAX_ENERGY, "energy"),
+        x=number(where.get("x"), 0, size - 1, "x"),
+        y=number(where.get("y"), 0, size - 1, "y"),
+        status=status,
+    )
 
 
 def distance(a: Fighter, b: Fighter) -> int:

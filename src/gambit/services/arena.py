@@ -23,7 +23,9 @@ from gambit.services.errors import (
     Forbidden,
     IllegalAction,
     InvalidRequest,
+    NotFound,
     NotYourTurn,
+    Unauthorized,
 )
 
 
@@ -103,6 +105,21 @@ class Arena:
 
     def get(self, battle_id: str) -> Battle:
         return self.battles.get(battle_id)
+
+    def current(self, user_id: str | None, battle_id: str | None) -> Battle:
+        """The battle ``battle_id``, or else the caller's most recently active battle."""
+        if battle_id is not None:
+            return self.battles.get(battle_id)
+        if user_id is None:
+            raise Unauthorized("sign in, or name the battle with battleId")
+        mine = [
+            battle
+            for battle in self.battles.all()
+            if battle.status is BattleStatus.ACTIVE and seat_of(battle, user_id) is not None
+        ]
+        if not mine:
+            raise NotFound("you have no active battle; name one with battleId")
+        return max(mine, key=lambda battle: battle.updated_at)
 
     async def join(self, battle_id: str, user_id: str) -> Battle:
         battle = self.battles.get(battle_id)

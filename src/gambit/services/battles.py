@@ -2,7 +2,11 @@
 
 Live battles are held in memory and are the source of truth for reads; every change
 is applied in memory, written through the store (awaited, so a change is durable
-before anyone is told of it) and then published on the bus.
+before anyone is told of it) and then published on the bus. A battle that ends has
+its players' stats settled in the same write.
+
+A clock checks once a second for human turns past the battle's ``turnSeconds`` (the
+player forfeits) and for battles left waiting for players too long (they expire).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from gambit.services.errors import (
     NotFound,
     NotYourTurn,
 )
+from gambit.services.stats import Stats
 from gambit.store import BattleStore, StoredBattle
 
 log = logging.getLogger(__name__)
@@ -47,6 +52,9 @@ DEFAULT_SEARCH_TIME_MS = 1000
 AUTO_AI = "autoAi"
 """Battle option: AI seats take their turns by themselves (the battle face). On the chess
 face the computer moves only when asked (``cccc``)."""
+TURN_SECONDS = "turnSeconds"
+"""Battle option: a human who takes longer than this over a turn forfeits."""
+CLOCK_INTERVAL = 1.0  # seconds between two looks at the turn clocks
 
 
 def now_ms() -> int:
@@ -57,25 +65,39 @@ class BattleService:
     """Creates, plays, rewinds and deletes battles; runs AI turns in the background."""
 
     def __init__(
-        self, store: BattleStore, bus: EventBus, ai_players: Mapping[str, AIPlayer]
+        self,
+        store: BattleStore,
+        bus: EventBus,
+        ai_players: Mapping[str, AIPlayer],
+        stats: Stats,
+        *,
+        waiting_expiry_seconds: float,
     ) -> None:
         self._store = store
         self._bus = bus
         self._ai_players = ai_players
+        self.stats = stats
+        self._waiting_expiry_ms = int(waiting_expiry_seconds * 1000)
         self._battles: dict[str, Battle] = {}
         self._thinking: dict[str, asyncio.Task[None]] = {}
+        self._clocked: set[str] = set()  # battles the clock watches
+        self._clock: asyncio.Task[None] | None = None
 
-    async def load(self) -> None:
-        """Bring every stored battle back to life; AI turns cut off by a stop resume."""
+    async def start(self) -> None:
+        """Bring every stored battle back to life, resume cut-off AI turns, start the clock."""
+        self.stats.load(await self._store.load_stats())
         for stored in await self._store.load_all():
             battle = _revive(stored)
             self._battles[battle.id] = battle
+            self._watch(battle)
             if battle.thinking:
                 self._thinking[battle.id] = asyncio.create_task(self._think(battle))
+        self._clock = asyncio.create_task(self._run_clock(), name="battle-clock")
 
     async def close(self) -> None:
-        """Stop AI turns in progress; they are stored as thinking and resume at the next start."""
-        tasks = list(self._thinking.values())
+        """Stop the clock and AI turns in progress; those are stored as thinking and
+        resume at the next start."""
+        tasks = list(self._thinking.values()) + ([self._clock] if self._clock else [])
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -111,8 +133,10 @@ class BattleService:
             updated_at=created,
             state=state,
             outcome=outcome,
+            turn_started_at=created,
         )
         self._battles[battle.id] = battle
+        self._watch(battle)
         await self._store.insert(battle)
         if battle.status is BattleStatus.ACTIVE:
             await self._publish(battle, "game:start")
@@ -124,7 +148,7 @@ class BattleService:
         seat = battle.seats[index]
         battle.seats[index] = Seat(player_id, seat.kind, user_id=user_id)
         battle.status = _status(battle.seats, battle.outcome is not None)
-        battle.updated_at = now_ms()
+        battle.updated_at = battle.turn_started_at = now_ms()
         await self._store.update(battle)
         if battle.status is BattleStatus.ACTIVE:
             await self._publish(battle, "game:start")
@@ -132,8 +156,9 @@ class BattleService:
             await self._publish(battle, "game:update")
         await self._continue(battle)
 
-    async def forfeit(self, battle: Battle, seat: int) -> ActionRecord:
-        """``seat`` gives up: it loses, and a battle of more players goes on without it."""
+    async def forfeit(self, battle: Battle, seat: int, reason: str = FORFEIT) -> ActionRecord:
+        """``seat`` gives up (or its time ran out, ``reason`` "timeout"): it loses, and a
+        battle of more players goes on without it."""
         if battle.status is BattleStatus.FINISHED:
             raise GameOver("the battle is over")
         ruleset = RULESETS[battle.game]
@@ -148,17 +173,17 @@ class BattleService:
             seq=len(battle.actions) + 1,
             seat=seat,
             player_id=battle.seats[seat].player_id,
-            action={"type": FORFEIT},
+            action={"type": FORFEIT} if reason == FORFEIT else {"type": FORFEIT, "reason": reason},
             at=now_ms(),
         )
         battle.actions.append(record)
         others = tuple(i for i in range(len(battle.seats)) if i != seat)
         battle.outcome = ruleset.outcome(battle.state)
         if battle.outcome is None and not hasattr(ruleset, "eliminate"):
-            battle.outcome = Outcome(winners=others, reason="forfeit")
+            battle.outcome = Outcome(winners=others, reason=reason)
         battle.status = BattleStatus.FINISHED if battle.outcome else battle.status
-        battle.updated_at = record.at
-        await self._store.append(battle, record, header=True)
+        battle.updated_at = battle.turn_started_at = record.at
+        await self._store.append(battle, record, header=True, stats=self.stats.settle(battle))
         await self._announce_action(battle, record)
         await self._continue(battle)
         return record
@@ -183,7 +208,9 @@ class BattleService:
             record = self._play(battle, ruleset, action, {})
         except IllegalByRules as exc:
             raise IllegalAction(str(exc)) from exc
-        await self._store.append(battle, record, header=battle.outcome is not None)
+        await self._store.append(
+            battle, record, header=battle.outcome is not None, stats=self.stats.settle(battle)
+        )
         await self._announce_action(battle, record)
         await self._continue(battle)
         return record
@@ -209,7 +236,7 @@ class BattleService:
         battle.state = replay(ruleset, battle)
         battle.outcome = ruleset.outcome(battle.state)
         battle.status = BattleStatus.FINISHED if battle.outcome else BattleStatus.ACTIVE
-        battle.updated_at = now_ms()
+        battle.updated_at = battle.turn_started_at = now_ms()
         await self._store.truncate(battle)
         await self._publish(battle, "game:update")
 
@@ -226,6 +253,7 @@ class BattleService:
         if task is not None:
             task.cancel()
         self._battles.pop(battle.id, None)
+        self._clocked.discard(battle.id)
         await self._store.delete(battle.id)
         await self._publish(battle, "game:deleted")
 
@@ -264,7 +292,7 @@ class BattleService:
         if battle.outcome:
             battle.status = BattleStatus.FINISHED
         battle.thinking = False
-        battle.updated_at = at
+        battle.updated_at = battle.turn_started_at = at
         return record
 
     async def _think(self, battle: Battle) -> None:
@@ -292,11 +320,51 @@ class BattleService:
         finally:
             if self._thinking.get(battle.id) is asyncio.current_task():
                 del self._thinking[battle.id]
-        await self._store.append(battle, record, header=True)  # thinking is over
+        # The header always changes: thinking is over.
+        await self._store.append(battle, record, header=True, stats=self.stats.settle(battle))
         await self._publish(battle, "ai:action", playerId=seat.player_id, action=record.action)
         await self._announce_action(battle, record)
         await self._publish(battle, "ai:ready", playerId=seat.player_id)
         await self._continue(battle)
+
+    def _watch(self, battle: Battle) -> None:
+        """Put ``battle`` under the clock if it waits for players or has a turn limit."""
+        if battle.status is not BattleStatus.FINISHED and (
+            battle.status is BattleStatus.WAITING or battle.options.get(TURN_SECONDS)
+        ):
+            self._clocked.add(battle.id)
+
+    async def _run_clock(self) -> None:
+        while True:
+            await asyncio.sleep(CLOCK_INTERVAL)
+            try:
+                await self.tick(now_ms())
+            except Exception:
+                log.exception("the battle clock failed; it goes on")
+
+    async def tick(self, now: int) -> None:
+        """Forfeit human turns past their time limit and expire stale waiting battles."""
+        for battle_id in list(self._clocked):
+            battle = self._battles.get(battle_id)
+            if battle is None or battle.status is BattleStatus.FINISHED:
+                self._clocked.discard(battle_id)
+            elif battle.status is BattleStatus.WAITING:
+                if now - battle.created_at >= self._waiting_expiry_ms:
+                    await self._expire(battle)
+            elif not (limit_ms := int(battle.options.get(TURN_SECONDS, 0)) * 1000):
+                self._clocked.discard(battle_id)  # started, and has no turn limit
+            elif not battle.thinking and now - battle.turn_started_at >= limit_ms:
+                seat = RULESETS[battle.game].to_move(battle.state)
+                if battle.seats[seat].kind is SeatKind.HUMAN:
+                    await self.forfeit(battle, seat, reason="timeout")
+
+    async def _expire(self, battle: Battle) -> None:
+        battle.status = BattleStatus.FINISHED
+        battle.outcome = Outcome(winners=(), reason="expired")
+        battle.updated_at = now_ms()
+        self._clocked.discard(battle.id)
+        await self._store.update(battle)
+        await self._publish(battle, "game:end", **battle.outcome.to_json())
 
     async def _continue(self, battle: Battle) -> None:
         """On the battle face, hand the turn to an AI seat when it comes round."""
@@ -341,6 +409,8 @@ def _revive(stored: StoredBattle) -> Battle:
         actions=stored.actions,
         outcome=stored.outcome,
         thinking=stored.thinking,
+        rated=stored.rated,
+        turn_started_at=stored.actions[-1].at if stored.actions else stored.updated_at,
     )
     battle.state = replay(RULESETS[battle.game], battle)
     return battle

@@ -44,6 +44,10 @@ class NotYourTurn(ServiceError):
     """The acting seat is not the one to move."""
 
 
+class EngineFailed(ServiceError):
+    """An AI engine could not answer an analysis request."""
+
+
 class Unauthorized(ServiceError):
     """No valid credentials: wrong password, or a bad, expired or revoked token."""
 

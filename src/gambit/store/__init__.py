@@ -1,6 +1,13 @@
 """Storage: SQLAlchemy tables, Alembic migrations and the battle store."""
 
-from gambit.store.battles import BattleStore, StorageStatus, StoredBattle
+from gambit.store.battles import BattleStore, StorageStatus, StoredBattle, StoredStats
 from gambit.store.database import migrate, open_database
 
-__all__ = ["BattleStore", "StorageStatus", "StoredBattle", "migrate", "open_database"]
+__all__ = [
+    "BattleStore",
+    "StorageStatus",
+    "StoredBattle",
+    "StoredStats",
+    "migrate",
+    "open_database",
+]

@@ -22,7 +22,8 @@ from sqlalchemy.sql import Executable
 
 from gambit.games.base import Outcome
 from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat
-from gambit.store.models import ActionRow, BattleRow
+from gambit.rating import Rating
+from gambit.store.models import ActionRow, BattleRow, PlayerStatsRow
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ _UPDATE_BATTLE = (
         seats=bindparam("seats"),
         outcome=bindparam("outcome"),
         thinking=bindparam("thinking"),
+        rated=bindparam("rated"),
         updated_at=bindparam("updated_at"),
     )
 )
@@ -46,6 +48,12 @@ _DELETE_ACTIONS_AFTER = delete(ActionRow).where(
 )
 _DELETE_ACTIONS = delete(ActionRow).where(ActionRow.battle_id == bindparam("battle_id"))
 _DELETE_BATTLE = delete(BattleRow).where(BattleRow.id == bindparam("battle_id"))
+# An upsert both SQLite and PostgreSQL take: delete, then insert, in one transaction.
+_DELETE_STATS = delete(PlayerStatsRow).where(
+    PlayerStatsRow.user_id == bindparam("stats_user"),
+    PlayerStatsRow.game == bindparam("stats_game"),
+)
+_INSERT_STATS = insert(PlayerStatsRow)
 
 
 class StorageStatus(enum.StrEnum):
@@ -63,6 +71,19 @@ class _Write:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredStats:
+    """A user's record and rating in one game."""
+
+    user_id: str
+    game: str
+    played: int = 0
+    wins: int = 0
+    losses: int = 0
+    draws: int = 0
+    rating: Rating = field(default_factory=Rating)
+
+
+@dataclass(frozen=True, slots=True)
 class StoredBattle:
     """A battle as loaded from the database, without its live state (the caller replays)."""
 
@@ -74,6 +95,7 @@ class StoredBattle:
     status: BattleStatus
     outcome: Outcome | None
     thinking: bool
+    rated: bool
     created_at: int
     updated_at: int
     actions: list[ActionRecord]
@@ -125,6 +147,25 @@ class BattleStore:
                 )
         return [_stored(row, actions.get(row.id, [])) for row in battles]
 
+    async def load_stats(self) -> list[StoredStats]:
+        """Every user's record and rating in every game they have played."""
+        if self._engine is None:
+            return []
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(select(PlayerStatsRow))
+            return [
+                StoredStats(
+                    row.user_id,
+                    row.game,
+                    row.played,
+                    row.wins,
+                    row.losses,
+                    row.draws,
+                    Rating(row.rating, row.deviation, row.volatility),
+                )
+                for row in rows
+            ]
+
     async def insert(self, battle: Battle) -> None:
         header = _header(battle) | {
             "id": battle.id,
@@ -136,21 +177,29 @@ class BattleStore:
         del header["battle_id"]
         await self._write([(_INSERT_BATTLE, header)] + [_action(battle, r) for r in battle.actions])
 
-    async def append(self, battle: Battle, record: ActionRecord, *, header: bool) -> None:
-        """Store one more action of ``battle``, and its header if that changed too.
+    async def append(
+        self,
+        battle: Battle,
+        record: ActionRecord,
+        *,
+        header: bool,
+        stats: Sequence[StoredStats] = (),
+    ) -> None:
+        """Store one more action of ``battle``, and its header if that changed too;
+        with the players' new ``stats`` when it ended, in the same transaction.
 
         Most actions change nothing in the header but ``updated_at``, which the load
         takes from the last action instead: one insert per move, and runs of inserts
         from concurrent moves go to the database as one executemany.
         """
         statements = [_action(battle, record)]
-        if header:
+        if header or stats:
             statements.append((_UPDATE_BATTLE, _header(battle)))
-        await self._write(statements)
+        await self._write(statements + _stats(stats))
 
-    async def update(self, battle: Battle) -> None:
-        """Store the header (status, seats, outcome, thinking) of ``battle``."""
-        await self._write([(_UPDATE_BATTLE, _header(battle))])
+    async def update(self, battle: Battle, *, stats: Sequence[StoredStats] = ()) -> None:
+        """Store the header (status, seats, outcome, thinking) of ``battle``, and ``stats``."""
+        await self._write([(_UPDATE_BATTLE, _header(battle)), *_stats(stats)])
 
     async def truncate(self, battle: Battle) -> None:
         """Drop stored actions beyond ``battle``'s log (after an undo) and store its header."""
@@ -222,6 +271,7 @@ def _stored(row: Row[Any], log: list[ActionRecord]) -> StoredBattle:
         status=BattleStatus(row.status),
         outcome=Outcome.from_json(row.outcome) if row.outcome else None,
         thinking=row.thinking,
+        rated=row.rated,
         created_at=row.created_at,
         updated_at=max(row.updated_at, log[-1].at) if log else row.updated_at,
         actions=log,
@@ -235,8 +285,32 @@ def _header(battle: Battle) -> dict[str, Any]:
         "seats": [seat.to_json() for seat in battle.seats],
         "outcome": battle.outcome.to_json() if battle.outcome else None,
         "thinking": battle.thinking,
+        "rated": battle.rated,
         "updated_at": battle.updated_at,
     }
+
+
+def _stats(stats: Sequence[StoredStats]) -> list[tuple[Executable, dict[str, Any]]]:
+    statements: list[tuple[Executable, dict[str, Any]]] = []
+    for entry in stats:
+        statements.append((_DELETE_STATS, {"stats_user": entry.user_id, "stats_game": entry.game}))
+        statements.append(
+            (
+                _INSERT_STATS,
+                {
+                    "user_id": entry.user_id,
+                    "game": entry.game,
+                    "played": entry.played,
+                    "wins": entry.wins,
+                    "losses": entry.losses,
+                    "draws": entry.draws,
+                    "rating": entry.rating.rating,
+                    "deviation": entry.rating.deviation,
+                    "volatility": entry.rating.volatility,
+                },
+            )
+        )
+    return statements
 
 
 def _action(battle: Battle, record: ActionRecord) -> tuple[Executable, dict[str, Any]]:

@@ -1,10 +1,10 @@
-"""The database tables: battles and their actions, users and their tokens."""
+"""The database tables: battles and their actions, players' stats, users and their tokens."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -23,6 +23,7 @@ class BattleRow(Base):
     seed: Mapped[int] = mapped_column(BigInteger)
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     thinking: Mapped[bool] = mapped_column(Boolean, default=False)
+    rated: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)
 
@@ -39,6 +40,22 @@ class ActionRow(Base):
     action: Mapped[dict[str, Any]] = mapped_column(JSON)
     info: Mapped[dict[str, Any]] = mapped_column(JSON)
     at: Mapped[int] = mapped_column(BigInteger)
+
+
+class PlayerStatsRow(Base):
+    """A user's record and Glicko-2 rating in one game."""
+
+    __tablename__ = "player_stats"
+
+    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    game: Mapped[str] = mapped_column(String(16), primary_key=True)
+    played: Mapped[int] = mapped_column(Integer)
+    wins: Mapped[int] = mapped_column(Integer)
+    losses: Mapped[int] = mapped_column(Integer)
+    draws: Mapped[int] = mapped_column(Integer)
+    rating: Mapped[float] = mapped_column(Float)
+    deviation: Mapped[float] = mapped_column(Float)
+    volatility: Mapped[float] = mapped_column(Float)
 
 
 class UserRow(Base):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any, Literal
 
 import chess
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from gambit.api.schemas.common import JsonModel
-from gambit.games.battle import Battle, SeatKind
+from gambit.api.schemas.common import JsonModel, rule_error
+from gambit.games.battle import ActionRecord, Battle, SeatKind
 from gambit.games.duel import DuelState
+from gambit.services.analysis import Hint
 from gambit.services.arena import SeatSpec, to_public
+from gambit.services.replays import Step, current_step
 
 PIECE_VALUES = {chess.PAWN: 1, chess.KNIGHT: 3, chess.BISHOP: 3, chess.ROOK: 5, chess.QUEEN: 9}
 
@@ -32,6 +35,12 @@ class BattleOptions(JsonModel):
     size: int | None = Field(None, ge=5, le=15, description="Duel: board size (default 7).")
     maxRounds: int | None = Field(None, ge=1, le=100, description="Duel: round limit (100).")
     fen: str | None = Field(None, max_length=100, description="Chess: start position.")
+    turnSeconds: int | None = Field(
+        None,
+        ge=1,
+        le=86_400,
+        description="Time for each human turn; who runs out forfeits (chess: loses; duel: is out).",
+    )
 
     def for_rules(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)
@@ -82,6 +91,15 @@ class ActionView(BaseModel):
     playerId: str
     action: dict[str, Any]
     at: int = Field(description="Epoch milliseconds.")
+
+    @classmethod
+    def of(cls, battle: Battle, record: ActionRecord) -> ActionView:
+        return cls(
+            seq=record.seq,
+            playerId=record.player_id,
+            action=to_public(battle, record.action),
+            at=record.at,
+        )
 
 
 class GameState(BaseModel):
@@ -144,39 +162,33 @@ class BattlePage(BaseModel):
     nextCursor: str | None = Field(description="Pass as `cursor` for the next page.")
 
 
-def game_state(battle: Battle) -> GameState:
+def game_state(battle: Battle, step: Step | None = None) -> GameState:
+    """Seed 000's GameState of ``battle`` now, or at an earlier ``step`` of its replay."""
+    step = step or current_step(battle)
     ids = [seat.player_id or f"seat-{index}" for index, seat in enumerate(battle.seats)]
-    last = None
-    if battle.actions:
-        record = battle.actions[-1]
-        last = ActionView(
-            seq=record.seq,
-            playerId=record.player_id,
-            action=to_public(battle, record.action),
-            at=record.at,
-        )
+    last = ActionView.of(battle, step.last) if step.last is not None else None
     result = None
-    if battle.outcome is not None:
+    if step.outcome is not None:
         result = {
-            "winners": [ids[seat] for seat in battle.outcome.winners],
-            "reason": battle.outcome.reason,
+            "winners": [ids[seat] for seat in step.outcome.winners],
+            "reason": step.outcome.reason,
         }
-    finished = battle.outcome is not None
+    finished = step.outcome is not None
     common: dict[str, Any] = {
         "battleId": battle.id,
-        "status": battle.status.value,
+        "status": step.status.value,
         "lastAction": last,
         "result": result,
     }
-    if isinstance(battle.state, DuelState):
-        duel = battle.state
+    if isinstance(step.state, DuelState):
+        duel = step.state
         return GameState(
             **common,
             round=duel.round,
             currentTurn=None if finished else ids[duel.turn],
             players={ids[i]: f.to_json() for i, f in enumerate(duel.fighters)},
         )
-    board: chess.Board = battle.state
+    board: chess.Board = step.state
     players = {
         ids[index]: {
             "color": "white" if colour == chess.WHITE else "black",
@@ -193,5 +205,81 @@ def game_state(battle: Battle) -> GameState:
         currentTurn=None if finished else ids[0 if board.turn == chess.WHITE else 1],
         players=players,
         fen=board.fen(),
-        moves=[r.action["move"] for r in battle.actions if r.action.get("type") == "move"],
+        moves=[
+            r.action["move"] for r in battle.actions[: step.seq] if r.action.get("type") == "move"
+        ],
     )
+
+
+class StateHistory(BaseModel):
+    battleId: str
+    states: list[GameState] = Field(
+        description="The start (no `lastAction`), then the state after each action, in order."
+    )
+
+
+class Replay(BaseModel):
+    """Everything needed to re-simulate a battle: its header, start, log and result."""
+
+    battle: BattleView = Field(description="The battle as it stands (its header).")
+    initialState: GameState
+    actions: list[ActionView] = Field(description="Every action in order, forfeits included.")
+    result: dict[str, Any] | None = Field(description="`winners` and `reason` once finished.")
+    pgn: str | None = Field(None, description="Chess: the game as PGN, with the players' names.")
+
+
+class GameActionRequest(JsonModel):
+    battleId: uuid.UUID | None = Field(
+        None, description="The battle; by default your most recently active one."
+    )
+    action: dict[str, Any] = Field(description="As for `POST /battles/{battleId}/actions`.")
+
+
+class AIActionRequest(JsonModel):
+    game: Literal["chess", "duel"] | None = Field(
+        None, description="With `state`: the game it is a position of."
+    )
+    state: dict[str, Any] | str | None = Field(
+        None,
+        description='Chess: a FEN, or `{"fen": FEN}`. Duel: a GameState (`players`, '
+        "`currentTurn`, optional `size` and `round`).",
+    )
+    battleId: uuid.UUID | None = Field(None, description="Or: the battle to analyse, as it stands.")
+    level: int = Field(20, ge=0, le=20, description="AI strength 0–20.")
+    searchTime: int = Field(1000, ge=100, le=10_000, description="Thinking time, ms.")
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> AIActionRequest:
+        if (self.battleId is None) == (self.state is None):
+            raise rule_error("needs either battleId, or game and state")
+        if self.state is not None and self.game is None:
+            raise rule_error("needs game with state")
+        return self
+
+
+class Evaluation(BaseModel):
+    score: float | None = Field(
+        None, description="From the mover's side: chess centipawns (mate = ±100000), duel points."
+    )
+    depth: int | None = None
+    pv: list[Any] = Field(default_factory=list, description="The expected line of play.")
+
+
+class AIActionView(BaseModel):
+    game: Literal["chess", "duel"]
+    battleId: str | None = None
+    playerId: str | None = Field(None, description="Whose action it would be.")
+    action: dict[str, Any] = Field(description="The chosen action; post it to play it.")
+    bestMove: str | None = Field(None, description="Chess: the move in UCI notation.")
+    evaluation: Evaluation
+
+    @classmethod
+    def of(cls, hint: Hint) -> AIActionView:
+        return cls(
+            game=hint.game,
+            battleId=hint.battle_id,
+            playerId=hint.player_id,
+            action=hint.action,
+            bestMove=hint.action.get("move") if hint.game == "chess" else None,
+            evaluation=Evaluation(**hint.evaluation),
+        )

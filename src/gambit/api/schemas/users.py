@@ -9,7 +9,8 @@ from pydantic import AfterValidator, BaseModel, Field
 from gambit.api.schemas.auth import Email, NewPassword, iso
 from gambit.api.schemas.common import JsonModel, rule_error
 from gambit.services.accounts import DISPLAY_NAME_MAX_LENGTH, valid_display_name
-from gambit.services.stats import Record, total
+from gambit.services.stats import PROVISIONAL_DEVIATION
+from gambit.store import StoredStats
 from gambit.store.users import StoredUser
 
 
@@ -23,26 +24,56 @@ def _display_name(value: str) -> str:
 
 
 class RecordView(BaseModel):
+    """Games played, won, lost and drawn."""
+
     played: int
     wins: int
     losses: int
     draws: int
-    rating: float | None = Field(None, description="Glicko-2 rating, once rated battles exist.")
 
     @classmethod
-    def of(cls, record: Record) -> RecordView:
-        return cls(played=record.played, wins=record.wins, losses=record.losses, draws=record.draws)
+    def total(cls, by_game: dict[str, StoredStats]) -> RecordView:
+        """Every game added up."""
+        entries = by_game.values()
+        return cls(
+            played=sum(e.played for e in entries),
+            wins=sum(e.wins for e in entries),
+            losses=sum(e.losses for e in entries),
+            draws=sum(e.draws for e in entries),
+        )
+
+
+class GameRecordView(RecordView):
+    """The record in one game, with the Glicko-2 rating."""
+
+    rating: int = Field(description="Glicko-2 rating; a new player starts at 1500.")
+    ratingDeviation: int = Field(description="Its uncertainty; 350 at the start.")
+    provisional: bool = Field(
+        description=f"True while the deviation is above {PROVISIONAL_DEVIATION}."
+    )
+
+    @classmethod
+    def of(cls, entry: StoredStats) -> GameRecordView:
+        return cls(
+            played=entry.played,
+            wins=entry.wins,
+            losses=entry.losses,
+            draws=entry.draws,
+            rating=round(entry.rating.rating),
+            ratingDeviation=round(entry.rating.deviation),
+            provisional=entry.rating.deviation > PROVISIONAL_DEVIATION,
+        )
 
 
 class UserStats(BaseModel):
     userId: str
     total: RecordView
-    games: dict[str, RecordView] = Field(description="Per game: `chess`, `duel`.")
+    games: dict[str, GameRecordView] = Field(description="Per game: `chess`, `duel`.")
 
     @classmethod
-    def of(cls, user_id: str, by_game: dict[str, Record]) -> UserStats:
-        games = {game: RecordView.of(by_game.get(game, Record())) for game in ("chess", "duel")}
-        return cls(userId=user_id, total=RecordView.of(total(by_game)), games=games)
+    def of(cls, user_id: str, by_game: dict[str, StoredStats]) -> UserStats:
+        games = {game: GameRecordView.of(entry) for game, entry in by_game.items()}
+        return cls(userId=user_id, total=RecordView.total(by_game), games=games)
 
 
 class PublicUser(BaseModel):
@@ -71,12 +102,12 @@ class Profile(PublicUser):
     stats: RecordView
 
     @classmethod
-    def of_user(cls, user: StoredUser, by_game: dict[str, Record]) -> Profile:
+    def of_user(cls, user: StoredUser, by_game: dict[str, StoredStats]) -> Profile:
         return cls(
             **PublicUser.of(user).model_dump(),
             email=user.email,
             lastLoginAt=iso(user.last_login_at),
-            stats=RecordView.of(total(by_game)),
+            stats=RecordView.total(by_game),
         )
 
 

@@ -1,0 +1,94 @@
+"""Replays: a battle's states re-simulated from its log, and chess games as PGN."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import chess
+import chess.pgn
+
+from gambit.games import RULESETS
+from gambit.games.base import Outcome
+from gambit.games.battle import ActionRecord, Battle, BattleStatus, SeatKind, replay_steps
+from gambit.services.accounts import Accounts
+from gambit.services.errors import NotFound
+
+PGN_RESULTS = {(0,): "1-0", (1,): "0-1", (): "1/2-1/2"}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The battle as it stood after ``seq`` actions (0: the start)."""
+
+    seq: int
+    state: Any
+    last: ActionRecord | None
+    outcome: Outcome | None
+    status: BattleStatus
+
+
+def steps(battle: Battle) -> Iterator[Step]:
+    """Every state of ``battle`` in order, re-simulated from its seed and action log."""
+    ruleset = RULESETS[battle.game]
+    total = len(battle.actions)
+    for seq, (record, state) in enumerate(replay_steps(ruleset, battle)):
+        if seq == total:
+            yield Step(seq, ruleset.copy(state), record, battle.outcome, battle.status)
+        else:
+            outcome = ruleset.outcome(state)
+            status = BattleStatus.FINISHED if outcome else BattleStatus.ACTIVE
+            yield Step(seq, ruleset.copy(state), record, outcome, status)
+
+
+def current_step(battle: Battle) -> Step:
+    """The battle as it stands, without replaying it."""
+    last = battle.actions[-1] if battle.actions else None
+    return Step(len(battle.actions), battle.state, last, battle.outcome, battle.status)
+
+
+class Replays:
+    """Replays with the players' names, which live with the accounts."""
+
+    def __init__(self, accounts: Accounts) -> None:
+        self._accounts = accounts
+
+    async def names(self, battle: Battle) -> list[str]:
+        """A display name per seat: the username, the AI and its level, or Anonymous."""
+        names = []
+        for seat in battle.seats:
+            if seat.kind is SeatKind.AI:
+                names.append(f"gambit AI level {seat.level}")
+            elif seat.user_id is not None:
+                try:
+                    names.append((await self._accounts.user(seat.user_id)).username)
+                except NotFound:  # the account was deleted since
+                    names.append("Anonymous")
+            else:
+                names.append("Anonymous")
+        return names
+
+    async def pgn(self, battle: Battle) -> str | None:
+        """The chess game as PGN, with the players' names; None for other games."""
+        if battle.game != "chess":
+            return None
+        return chess_pgn(battle, await self.names(battle))
+
+
+def chess_pgn(battle: Battle, names: Sequence[str]) -> str:
+    board: chess.Board = battle.state
+    game = chess.pgn.Game.from_board(board)
+    created = datetime.datetime.fromtimestamp(battle.created_at / 1000, datetime.UTC)
+    game.headers["Event"] = "gambit battle"
+    game.headers["Site"] = f"gambit battle {battle.id}"
+    game.headers["Date"] = created.strftime("%Y.%m.%d")
+    game.headers["White"], game.headers["Black"] = names[0], names[1]
+    if battle.outcome is not None:
+        game.headers["Result"] = PGN_RESULTS.get(battle.outcome.winners, "*")
+        game.headers["Termination"] = battle.outcome.reason
+    else:
+        game.headers["Result"] = "*"
+    exporter = chess.pgn.StringExporter(headers=True, variations=False, comments=False)
+    return game.accept(exporter)
