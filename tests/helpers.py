@@ -9,6 +9,7 @@ import httpx
 
 HUMAN = {"type": 1}
 FAST_COMPUTER = {"type": 2, "level": 5, "searchTime": 100}
+FOOLS_MATE = ("f2f3", "e7e5", "g2g4", "d8h4")
 
 
 def new_game(client: httpx.Client, white: Any = HUMAN, black: Any = HUMAN, **extra: Any) -> Any:
@@ -63,3 +64,31 @@ def register(client: httpx.Client, username: str | None = None, **extra: Any) ->
 
 def bearer(session: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {session['token']}"}
+
+
+def create_battle(
+    client: httpx.Client, session: Any, game: str, *seats: Any, **options: Any
+) -> Any:
+    """A new battle of seed 000's face, created by ``session``."""
+    body: dict[str, Any] = {"game": game, "seats": list(seats)}
+    if options:
+        body["options"] = options
+    response = client.post("/battles", json=body, headers=bearer(session))
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def act(client: httpx.Client, session: Any, battle_id: str, action: Any) -> httpx.Response:
+    return client.post(
+        f"/battles/{battle_id}/actions", json={"action": action}, headers=bearer(session)
+    )
+
+
+def wait_for_turn(client: httpx.Client, session: Any, battle_id: str) -> Any:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        battle = client.get(f"/battles/{battle_id}", headers=bearer(session)).json()
+        if battle["legalActions"] or battle["status"] == "FINISHED":
+            return battle
+        time.sleep(0.05)
+    raise AssertionError("the AI never handed the turn back")

@@ -2,45 +2,24 @@
 
 from __future__ import annotations
 
-import time
 import uuid
-from typing import Any
 
 import httpx
 
-from tests.helpers import assert_error, bearer, register
-
-FOOLS_MATE = ("f2f3", "e7e5", "g2g4", "d8h4")
-
-
-def _create(client: httpx.Client, session: Any, game: str, *seats: Any, **options: Any) -> Any:
-    body: dict[str, Any] = {"game": game, "seats": list(seats)}
-    if options:
-        body["options"] = options
-    response = client.post("/battles", json=body, headers=bearer(session))
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def _act(client: httpx.Client, session: Any, battle_id: str, action: Any) -> httpx.Response:
-    return client.post(
-        f"/battles/{battle_id}/actions", json={"action": action}, headers=bearer(session)
-    )
-
-
-def _wait_for_turn(client: httpx.Client, session: Any, battle_id: str) -> Any:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        battle = client.get(f"/battles/{battle_id}", headers=bearer(session)).json()
-        if battle["legalActions"] or battle["status"] == "FINISHED":
-            return battle
-        time.sleep(0.05)
-    raise AssertionError("the AI never handed the turn back")
+from tests.helpers import (
+    FOOLS_MATE,
+    act,
+    assert_error,
+    bearer,
+    create_battle,
+    register,
+    wait_for_turn,
+)
 
 
 def test_two_people_play_chess_to_the_end(client: httpx.Client) -> None:
     alice, bob = register(client), register(client)
-    battle = _create(client, alice, "chess", {"type": "human"}, {"type": "human"})
+    battle = create_battle(client, alice, "chess", {"type": "human"}, {"type": "human"})
     assert battle["status"] == "WAITING"
     assert battle["players"][0]["id"] == alice["userId"]
     assert battle["players"][1]["id"] is None
@@ -48,7 +27,7 @@ def test_two_people_play_chess_to_the_end(client: httpx.Client) -> None:
     listed = client.get("/battles").json()["battles"]
     assert battle_id in [b["id"] for b in listed]
     assert_error(
-        _act(client, alice, battle_id, {"type": "move", "move": "e2e4"}), 409, "NOT_YOUR_TURN"
+        act(client, alice, battle_id, {"type": "move", "move": "e2e4"}), 409, "NOT_YOUR_TURN"
     )
     joined = client.post(f"/battles/{battle_id}/join", headers=bearer(bob))
     assert joined.status_code == 200, joined.text
@@ -60,7 +39,7 @@ def test_two_people_play_chess_to_the_end(client: httpx.Client) -> None:
         mover = players[ply % 2]
         legal = client.get(f"/battles/{battle_id}", headers=bearer(mover)).json()["legalActions"]
         assert {"type": "move", "move": move} in legal
-        response = _act(client, mover, battle_id, {"type": "move", "move": move})
+        response = act(client, mover, battle_id, {"type": "move", "move": move})
         assert response.status_code == 200, response.text
     final = response.json()
     assert final["status"] == "FINISHED"
@@ -70,7 +49,7 @@ def test_two_people_play_chess_to_the_end(client: httpx.Client) -> None:
     assert state["players"][alice["userId"]]["inCheck"] is True
     assert state["players"][bob["userId"]]["color"] == "black"
     assert state["lastAction"]["action"] == {"type": "move", "move": "d8h4"}
-    assert_error(_act(client, alice, battle_id, {"type": "move", "move": "e2e4"}), 400, "GAME_OVER")
+    assert_error(act(client, alice, battle_id, {"type": "move", "move": "e2e4"}), 400, "GAME_OVER")
     stats = client.get(f"/users/{bob['userId']}/stats").json()["games"]["chess"]
     assert (stats["played"], stats["wins"]) == (1, 1)
     # The battle is also a game of the chess face.
@@ -79,17 +58,17 @@ def test_two_people_play_chess_to_the_end(client: httpx.Client) -> None:
 
 def test_turn_and_action_errors(client: httpx.Client) -> None:
     alice, bob, carol = register(client), register(client), register(client)
-    battle = _create(client, alice, "chess", {"type": "human"}, {"type": "human"})
+    battle = create_battle(client, alice, "chess", {"type": "human"}, {"type": "human"})
     battle_id = battle["id"]
     assert_error(client.post(f"/battles/{battle_id}/join", headers=bearer(alice)), 409, "CONFLICT")
     client.post(f"/battles/{battle_id}/join", headers=bearer(bob))
     assert_error(client.post(f"/battles/{battle_id}/join", headers=bearer(carol)), 409, "CONFLICT")
     assert_error(
-        _act(client, bob, battle_id, {"type": "move", "move": "e7e5"}), 409, "NOT_YOUR_TURN"
+        act(client, bob, battle_id, {"type": "move", "move": "e7e5"}), 409, "NOT_YOUR_TURN"
     )
-    illegal = _act(client, alice, battle_id, {"type": "move", "move": "e2e5"})
+    illegal = act(client, alice, battle_id, {"type": "move", "move": "e2e5"})
     assert_error(illegal, 400, "INVALID_ACTION", "not a legal move")
-    assert_error(_act(client, carol, battle_id, {"type": "move", "move": "e2e4"}), 403, "FORBIDDEN")
+    assert_error(act(client, carol, battle_id, {"type": "move", "move": "e2e4"}), 403, "FORBIDDEN")
     assert_error(client.get(f"/battles/{uuid.uuid4()}"), 404, "BATTLE_NOT_FOUND")
     assert_error(client.post("/battles", json={"game": "chess", "seats": []}), 401, "UNAUTHORIZED")
     bad = client.post(
@@ -108,7 +87,7 @@ def test_turn_and_action_errors(client: httpx.Client) -> None:
 
 def test_duel_against_the_ai(client: httpx.Client) -> None:
     me = register(client)
-    battle = _create(
+    battle = create_battle(
         client, me, "duel", {"type": "human"}, {"type": "ai", "level": 5, "searchTime": 100}
     )
     assert battle["status"] == "ACTIVE"
@@ -119,27 +98,27 @@ def test_duel_against_the_ai(client: httpx.Client) -> None:
     mine = state["players"][me["userId"]]
     assert mine == {"health": 100, "energy": 7, "status": [], "position": {"x": 0, "y": 0}}
     for _ in range(8):
-        battle = _wait_for_turn(client, me, battle_id)
+        battle = wait_for_turn(client, me, battle_id)
         if battle["status"] == "FINISHED":
             break
         legal = battle["legalActions"]
         targeted = [a for a in legal if "target" in a]
         assert all(a["target"] == ai_id for a in targeted)
         action = targeted[0] if targeted else legal[0]
-        response = _act(client, me, battle_id, action)
+        response = act(client, me, battle_id, action)
         assert response.status_code == 200, response.text
-    battle = _wait_for_turn(client, me, battle_id)
+    battle = wait_for_turn(client, me, battle_id)
     assert battle["state"]["round"] > 1
     assert battle["state"]["lastAction"]["playerId"] == ai_id
 
 
 def test_duel_actions_name_players_by_id(client: httpx.Client) -> None:
     me, other = register(client), register(client)
-    battle = _create(client, me, "duel", {"type": "human"}, {"type": "human"}, size=5)
+    battle = create_battle(client, me, "duel", {"type": "human"}, {"type": "human"}, size=5)
     client.post(f"/battles/{battle['id']}/join", headers=bearer(other))
-    bad_target = _act(client, me, battle["id"], {"type": "bolt", "target": "nobody"})
+    bad_target = act(client, me, battle["id"], {"type": "bolt", "target": "nobody"})
     assert_error(bad_target, 400, "INVALID_ACTION", "player id")
-    too_far = _act(client, me, battle["id"], {"type": "attack", "target": other["userId"]})
+    too_far = act(client, me, battle["id"], {"type": "attack", "target": other["userId"]})
     assert_error(too_far, 400, "INVALID_ACTION", "reaches 1 tile")
     # A duel is no game of the chess face.
     assert_error(client.get(f"/games/{battle['id']}"), 404, "GAME_NOT_FOUND")
@@ -151,14 +130,16 @@ def test_duel_actions_name_players_by_id(client: httpx.Client) -> None:
 
 def test_forfeits(client: httpx.Client) -> None:
     alice, bob, carol = register(client), register(client), register(client)
-    chess_battle = _create(client, alice, "chess", {"type": "human"}, {"type": "human"})
+    chess_battle = create_battle(client, alice, "chess", {"type": "human"}, {"type": "human"})
     client.post(f"/battles/{chess_battle['id']}/join", headers=bearer(bob))
     response = client.post(f"/battles/{chess_battle['id']}/forfeit", headers=bearer(bob))
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "FINISHED"
     assert response.json()["state"]["result"] == {"winners": [alice["userId"]], "reason": "forfeit"}
 
-    duel = _create(client, alice, "duel", {"type": "human"}, {"type": "human"}, {"type": "human"})
+    duel = create_battle(
+        client, alice, "duel", {"type": "human"}, {"type": "human"}, {"type": "human"}
+    )
     for player in (bob, carol):
         client.post(f"/battles/{duel['id']}/join", headers=bearer(player))
     response = client.post(f"/battles/{duel['id']}/forfeit", headers=bearer(alice))
@@ -176,7 +157,8 @@ def test_forfeits(client: httpx.Client) -> None:
 def test_listing_filters_and_pages(client: httpx.Client) -> None:
     me = register(client)
     made = [
-        _create(client, me, "duel", {"type": "human"}, {"type": "human"})["id"] for _ in range(3)
+        create_battle(client, me, "duel", {"type": "human"}, {"type": "human"})["id"]
+        for _ in range(3)
     ]
     page = client.get("/battles", params={"userId": me["userId"], "limit": 2}).json()
     assert [b["id"] for b in page["battles"]] == made[::-1][:2]
@@ -189,3 +171,38 @@ def test_listing_filters_and_pages(client: httpx.Client) -> None:
     assert chess_only["battles"] == []
     assert_error(client.get("/battles", params={"cursor": "!!"}), 400, "INVALID_REQUEST")
     assert_error(client.get("/battles", params={"status": "LOST"}), 400, "INVALID_REQUEST")
+
+
+def test_games_of_the_chess_face_are_battles_here(client: httpx.Client) -> None:
+    me = register(client)
+    game = client.post(
+        "/games", json={"white": {"type": 1}, "black": {"type": 1}}, headers=bearer(me)
+    ).json()
+    listed = client.get("/battles", params={"userId": me["userId"], "status": "ACTIVE"}).json()
+    assert [b["id"] for b in listed["battles"]] == [game["gameId"]]
+    battle = client.get(f"/battles/{game['gameId']}", headers=bearer(me)).json()
+    assert battle["game"] == "chess"
+    assert {"type": "move", "move": "e2e4"} in battle["legalActions"]
+    assert act(client, me, game["gameId"], {"type": "move", "move": "e2e4"}).status_code == 200
+    assert client.get(f"/games/{game['gameId']}").json()["moves"] == ["e2e4"]
+
+
+def test_duels_against_the_ai_at_several_levels_run_to_the_end(client: httpx.Client) -> None:
+    me = register(client)
+    for level in (0, 10, 20):
+        battle = create_battle(
+            client, me, "duel", {"type": "human"}, {"type": "ai", "level": level, "searchTime": 100}
+        )
+        for _ in range(150):
+            battle = wait_for_turn(client, me, battle["id"])
+            if battle["status"] == "FINISHED":
+                break
+            legal = battle["legalActions"]
+            strikes = [a for a in legal if a["type"] in ("attack", "bolt")]
+            closer = [a for a in legal if a["type"] == "move"]
+            action = (strikes or closer or legal)[0]
+            assert act(client, me, battle["id"], action).status_code == 200
+        assert battle["status"] == "FINISHED", f"level {level} never finished"
+    stats = client.get(f"/users/{me['userId']}/stats").json()["games"]["duel"]
+    assert stats["played"] == 3
+    assert stats["rating"] != 1500

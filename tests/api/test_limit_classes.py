@@ -103,6 +103,46 @@ def test_general_class_from_rate_limit_requests_and_period(
         _limited(anonymous, 3)
 
 
+def test_battle_face_classes_count_per_user(start_server: Callable[..., LiveServer]) -> None:
+    live = start_server(
+        rate_limit_enabled=True,
+        rate_limit_battle_create="2/minute",
+        rate_limit_game_actions="3/minute",
+        rate_limit_state="2/minute",
+    )
+    duel = {"game": "duel", "seats": [{"type": "human"}, {"type": "human"}]}
+    with live.client() as client:
+        alice, bob = register(client), register(client)
+        created = [client.post("/battles", json=duel, headers=bearer(alice)) for _ in range(3)]
+        _limited(created, 2)
+        # Each user has a budget of their own.
+        battle_id = client.post("/battles", json=duel, headers=bearer(bob)).json()["id"]
+        client.post(f"/battles/{battle_id}/join", headers=bearer(alice))
+        turns = [
+            client.post(
+                f"/battles/{battle_id}/actions",
+                json={"action": {"type": "rest"}},
+                headers=bearer(player),
+            )
+            for player in (bob, alice)
+        ]
+        turns.append(
+            client.post("/game/state", json={"action": {"type": "rest"}}, headers=bearer(bob))
+        )
+        turns.append(client.post(f"/battles/{battle_id}/forfeit", headers=bearer(bob)))
+        assert [r.status_code for r in turns] == [200, 200, 200, 200]  # two budgets of 3
+        refused = client.post(f"/battles/{battle_id}/forfeit", headers=bearer(bob))
+        assert_error(refused, 429, "RATE_LIMIT_EXCEEDED")
+        states = [
+            client.get("/state", params={"battleId": battle_id}, headers=bearer(alice))
+            for _ in range(2)
+        ]
+        states.append(client.get("/game/state", headers=bearer(alice)))
+        _limited(states, 2)
+        # Listing and reading battles are in the general class, not these.
+        assert client.get(f"/battles/{battle_id}", headers=bearer(alice)).status_code == 200
+
+
 def test_counters_in_redis_are_shared_by_processes(
     start_server: Callable[..., LiveServer], redis_url: str
 ) -> None:

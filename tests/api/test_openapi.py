@@ -34,6 +34,34 @@ ACCOUNTS = {
 }
 
 
+BATTLE_FACE = {
+    ("post", "/api/v1/battles"),
+    ("get", "/api/v1/battles"),
+    ("get", "/api/v1/battles/{battleId}"),
+    ("post", "/api/v1/battles/{battleId}/join"),
+    ("post", "/api/v1/battles/{battleId}/actions"),
+    ("post", "/api/v1/battles/{battleId}/forfeit"),
+    ("get", "/api/v1/state"),
+    ("get", "/api/v1/state/history"),
+    ("get", "/api/v1/state/replay/{battleId}"),
+    ("get", "/api/v1/game/state"),
+    ("post", "/api/v1/game/state"),
+    ("post", "/api/v1/ai/action"),
+}
+BODYLESS_POSTS = {
+    ("post", "/api/v1/battles/{battleId}/join"),
+    ("post", "/api/v1/battles/{battleId}/forfeit"),
+}
+
+
+def _operations(schema: Any) -> dict[tuple[str, str], Any]:
+    return {
+        (method, path): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+    }
+
+
 def _schema(server: LiveServer) -> Any:
     response = httpx.get(server.url + "/openapi.json")
     assert response.status_code == 200
@@ -42,11 +70,7 @@ def _schema(server: LiveServer) -> Any:
 
 def test_every_chess_endpoint_is_documented_with_its_errors(server: LiveServer) -> None:
     schema = _schema(server)
-    operations = {
-        (method, path): operation
-        for path, item in schema["paths"].items()
-        for method, operation in item.items()
-    }
+    operations = _operations(schema)
     assert set(operations) >= CHESS_FACE
     for key in CHESS_FACE - {("get", "/api/v1/health")}:
         responses = operations[key]["responses"]
@@ -70,11 +94,7 @@ def test_docs_page(server: LiveServer) -> None:
 
 def test_account_endpoints_are_documented_with_their_errors(server: LiveServer) -> None:
     schema = _schema(server)
-    operations = {
-        (method, path): operation
-        for path, item in schema["paths"].items()
-        for method, operation in item.items()
-    }
+    operations = _operations(schema)
     assert set(operations) >= ACCOUNTS
     for key in ACCOUNTS:
         responses = operations[key]["responses"]
@@ -93,3 +113,25 @@ def test_account_endpoints_are_documented_with_their_errors(server: LiveServer) 
     assert flows["password"]["tokenUrl"] == "token"
     protected = operations[("get", "/api/v1/users/me")]
     assert protected["security"] == [{"OAuth2PasswordBearer": []}]
+
+
+def test_battle_endpoints_are_documented_with_models_and_errors(server: LiveServer) -> None:
+    schema = _schema(server)
+    operations = _operations(schema)
+    assert set(operations) >= BATTLE_FACE
+    for key in BATTLE_FACE:
+        operation = operations[key]
+        responses = operation["responses"]
+        assert "422" not in responses
+        assert {"400", "429"} <= set(responses), key
+        success = responses.get("201") or responses["200"]
+        assert "$ref" in success["content"]["application/json"]["schema"], key
+        for code in (code for code in responses if code.startswith(("4", "5"))):
+            assert responses[code]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/ErrorBody"
+            }, (key, code)
+        if key[0] == "post" and key not in BODYLESS_POSTS:
+            assert "requestBody" in operation, key
+        assert operation.get("summary"), key
+    assert "/battles" not in schema["paths"]  # the root paths stay out
+    assert "/state" not in schema["paths"]

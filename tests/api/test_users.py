@@ -6,9 +6,7 @@ import uuid
 
 import httpx
 
-from tests.helpers import PASSWORD, assert_error, bearer, new_game, play, register
-
-FOOLS_MATE = ("f2f3", "e7e5", "g2g4", "d8h4")
+from tests.helpers import FOOLS_MATE, PASSWORD, assert_error, bearer, new_game, play, register
 
 
 def test_my_profile(client: httpx.Client) -> None:

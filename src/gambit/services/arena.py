@@ -90,8 +90,7 @@ class Arena:
             (
                 battle
                 for battle in self.battles.all()
-                if battle.options.get(AUTO_AI)
-                and (status is None or battle.status is status)
+                if (status is None or battle.status is status)
                 and (game is None or battle.game == game)
                 and (user_id is None or any(s.user_id == user_id for s in battle.seats))
                 and (after is None or (battle.created_at, battle.id) < after)

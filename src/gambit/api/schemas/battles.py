@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 import chess
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from gambit.api.schemas.common import JsonModel, rule_error
 from gambit.games.battle import ActionRecord, Battle, SeatKind
@@ -228,8 +228,12 @@ class Replay(BaseModel):
     pgn: str | None = Field(None, description="Chess: the game as PGN, with the players' names.")
 
 
+# JSON has no UUID type: a battle id in a body is a string to read as a UUID.
+BattleIdInBody = Annotated[uuid.UUID, Strict(False)]
+
+
 class GameActionRequest(JsonModel):
-    battleId: uuid.UUID | None = Field(
+    battleId: BattleIdInBody | None = Field(
         None, description="The battle; by default your most recently active one."
     )
     action: dict[str, Any] = Field(description="As for `POST /battles/{battleId}/actions`.")
@@ -244,7 +248,9 @@ class AIActionRequest(JsonModel):
         description='Chess: a FEN, or `{"fen": FEN}`. Duel: a GameState (`players`, '
         "`currentTurn`, optional `size` and `round`).",
     )
-    battleId: uuid.UUID | None = Field(None, description="Or: the battle to analyse, as it stands.")
+    battleId: BattleIdInBody | None = Field(
+        None, description="Or: the battle to analyse, as it stands."
+    )
     level: int = Field(20, ge=0, le=20, description="AI strength 0–20.")
     searchTime: int = Field(1000, ge=100, le=10_000, description="Thinking time, ms.")
 

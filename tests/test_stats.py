@@ -1,0 +1,83 @@
+"""Settling a finished battle into its players' records and ratings."""
+
+from __future__ import annotations
+
+from gambit.games.base import Outcome
+from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat, SeatKind
+from gambit.services.stats import Stats, ai_rating
+
+
+def _battle(
+    game: str, seats: list[Seat], winners: tuple[int, ...], *, played: bool = True
+) -> Battle:
+    actions = [ActionRecord(1, 0, seats[0].player_id, {"type": "rest"}, 0)] if played else []
+    return Battle(
+        id="b",
+        game=game,
+        seats=seats,
+        options={},
+        seed=0,
+        status=BattleStatus.FINISHED,
+        created_at=0,
+        updated_at=0,
+        state=None,
+        actions=actions,
+        outcome=Outcome(winners, "test"),
+    )
+
+
+def _user(name: str) -> Seat:
+    return Seat(name, SeatKind.HUMAN, user_id=name)
+
+
+def test_a_win_and_a_loss_between_two_users() -> None:
+    stats = Stats()
+    battle = _battle("duel", [_user("ann"), _user("bob")], (0,))
+    changed = stats.settle(battle)
+    assert {entry.user_id for entry in changed} == {"ann", "bob"}
+    ann, bob = stats.of("ann")["duel"], stats.of("bob")["duel"]
+    assert (ann.played, ann.wins, ann.losses, ann.draws) == (1, 1, 0, 0)
+    assert (bob.played, bob.wins, bob.losses, bob.draws) == (1, 0, 1, 0)
+    assert ann.rating.rating > 1500 > bob.rating.rating
+    assert stats.of("ann")["chess"].played == 0  # other games untouched
+
+
+def test_a_battle_counts_once() -> None:
+    stats = Stats()
+    battle = _battle("chess", [_user("ann"), _user("bob")], ())
+    assert stats.settle(battle)
+    assert battle.rated
+    assert stats.settle(battle) == []
+    assert stats.of("ann")["chess"].draws == 1
+
+
+def test_a_battle_nobody_acted_in_does_not_count() -> None:
+    stats = Stats()
+    assert stats.settle(_battle("chess", [_user("ann"), _user("bob")], (), played=False)) == []
+    assert stats.of("ann")["chess"].played == 0
+
+
+def test_beating_a_strong_ai_is_worth_more_than_a_weak_one() -> None:
+    strong, weak = Stats(), Stats()
+    ai = Seat("ai", SeatKind.AI, level=20)
+    strong.settle(_battle("duel", [_user("ann"), ai], (0,)))
+    weak.settle(_battle("duel", [_user("ann"), Seat("ai", SeatKind.AI, level=0)], (0,)))
+    assert strong.of("ann")["duel"].rating.rating > weak.of("ann")["duel"].rating.rating
+    assert ai_rating(20).rating > ai_rating(10).rating == 1500 > ai_rating(0).rating
+
+
+def test_with_more_players_the_winner_beats_all_and_the_rest_draw() -> None:
+    stats = Stats()
+    stats.settle(_battle("duel", [_user("ann"), _user("bob"), _user("cy")], (2,)))
+    ann, bob, cy = (stats.of(name)["duel"] for name in ("ann", "bob", "cy"))
+    assert (cy.wins, ann.losses, bob.losses) == (1, 1, 1)
+    assert cy.rating.rating > 1500 > ann.rating.rating
+    assert ann.rating.rating == bob.rating.rating
+
+
+def test_playing_yourself_counts_but_moves_no_rating() -> None:
+    stats = Stats()
+    stats.settle(_battle("chess", [_user("ann"), _user("ann")], (1,)))
+    ann = stats.of("ann")["chess"]
+    assert (ann.played, ann.wins) == (1, 1)
+    assert ann.rating.rating == 1500
