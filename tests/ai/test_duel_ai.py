@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import time
 
 from gambit.ai.duel import DuelAI
 from gambit.ai.duel_search import choose, depth_for
+from gambit.ai.workers import WorkerPool
 from gambit.games.duel import DuelRuleset, DuelState, Fighter
 
 RULES = DuelRuleset()
@@ -65,3 +67,21 @@ def test_the_worker_wrapper_answers_a_decision() -> None:
             await ai.close()
 
     asyncio.run(scenario())
+
+
+def test_workers_that_die_are_replaced() -> None:
+    pool = WorkerPool(1)
+
+    async def run() -> None:
+        assert await pool.run(os.getpid) != os.getpid()
+        executor = pool._executor()
+        for process in list(executor._processes.values()):  # the worker dies
+            process.kill()
+            process.join()
+        await asyncio.sleep(0.2)
+        assert await pool.run(abs, -3) == 3
+
+    try:
+        asyncio.run(run())
+    finally:
+        pool.close()

@@ -117,3 +117,23 @@ def test_stats_and_ratings_move_and_survive_a_restart(
             assert client.get(f"/users/{user_id}/stats").json() == stats
         me = client.get("/users/me", headers=bearer(alice)).json()
         assert me["stats"] == loser["total"]
+
+
+class _BrokenAI:
+    async def choose(self, state: Any, level: int, search_time_ms: int) -> Any:
+        raise RuntimeError("the engine is on fire")
+
+
+def test_a_failing_ai_never_leaves_a_battle_stuck(
+    start_server: Callable[..., LiveServer],
+) -> None:
+    live = start_server()
+    live.services.arena.battles._ai_players["duel"] = _BrokenAI()
+    with live.client() as client:
+        me = register(client)
+        battle = create_battle(client, me, "duel", HUMAN, {"type": "ai", "level": 10})
+        act(client, me, battle["id"], {"type": "rest"})
+        # The AI's turn is played by the fallback and the turn comes back to me.
+        back = _wait_for(client, battle["id"], lambda b: b["state"]["currentTurn"] == me["userId"])
+        assert back["state"]["lastAction"]["playerId"] == battle["players"][1]["id"]
+        assert act(client, me, battle["id"], {"type": "rest"}).status_code == 200

@@ -7,15 +7,13 @@ where it can neither block the event loop nor hold this process's GIL.
 
 from __future__ import annotations
 
-import asyncio
 import random
-from concurrent.futures import ProcessPoolExecutor
 
 import chess
 
 from gambit.ai.engine import EngineMove
 from gambit.ai.search import search
-from gambit.ai.workers import process_pool
+from gambit.ai.workers import WorkerPool
 
 NAME = "gambit built-in engine"
 MAX_DEPTH = 5
@@ -43,28 +41,22 @@ class BuiltinEngine:
     """A `ChessEngine` that needs nothing installed."""
 
     def __init__(self, workers: int) -> None:
-        self._workers = workers
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool = WorkerPool(workers)
 
     @property
     def name(self) -> str:
         return NAME
 
     async def start(self) -> None:
-        self._pool = process_pool(self._workers)
+        """Nothing to start: the workers start with the first search."""
 
     async def play(self, board: chess.Board, level: int, search_time_ms: int) -> EngineMove:
-        if self._pool is None:
-            await self.start()
-        assert self._pool is not None
         # The root position plus the moves keep the history that repetition needs.
         root = board.root()
         moves = [move.uci() for move in board.move_stack]
-        return await asyncio.get_running_loop().run_in_executor(
-            self._pool, _search_in_worker, root.fen(), moves, level, search_time_ms / 1000
+        return await self._pool.run(
+            _search_in_worker, root.fen(), moves, level, search_time_ms / 1000
         )
 
     async def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        self._pool.close()

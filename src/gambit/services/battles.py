@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from gambit.ai.player import AIPlayer
+from gambit.ai.player import AIPlayer, Decision
 from gambit.bus import Event, EventBus, battle_topic
 from gambit.games import RULESETS, InvalidOptions, Ruleset
 from gambit.games import IllegalAction as IllegalByRules
@@ -300,23 +301,27 @@ class BattleService:
         seat = battle.seats[ruleset.to_move(battle.state)]
         await self._publish(battle, "ai:thinking", playerId=seat.player_id)
         try:
-            decision = await self._ai_players[battle.game].choose(
-                ruleset.copy(battle.state),
-                seat.level or 0,
-                seat.search_time or DEFAULT_SEARCH_TIME_MS,
-            )
+            try:
+                decision = await self._ai_players[battle.game].choose(
+                    ruleset.copy(battle.state),
+                    seat.level or 0,
+                    seat.search_time or DEFAULT_SEARCH_TIME_MS,
+                )
+            except Exception as exc:
+                log.exception("AI move failed in battle %s", battle.id)
+                await self._publish(battle, "ai:error", playerId=seat.player_id, message=str(exc))
+                if not battle.options.get(AUTO_AI):
+                    # The chess face gives the turn back: the client may ask again (cccc).
+                    battle.thinking = False
+                    battle.updated_at = now_ms()
+                    await self._store.update(battle)
+                    await self._publish(battle, "game:update")
+                    return
+                # Nobody would ask again on the battle face: play on rather than stall.
+                decision = _fallback(ruleset, battle)
             if self._battles.get(battle.id) is not battle:
                 return  # deleted while thinking
             record = self._play(battle, ruleset, decision.action, decision.info)
-        except Exception as exc:
-            # The seat gives the turn back rather than leave the battle stuck.
-            log.exception("AI move failed in battle %s", battle.id)
-            battle.thinking = False
-            battle.updated_at = now_ms()
-            await self._store.update(battle)
-            await self._publish(battle, "ai:error", playerId=seat.player_id, message=str(exc))
-            await self._publish(battle, "game:update")
-            return
         finally:
             if self._thinking.get(battle.id) is asyncio.current_task():
                 del self._thinking[battle.id]
@@ -385,6 +390,12 @@ class BattleService:
         await self._bus.publish(
             battle_topic(battle.id), Event(name, {"battleId": battle.id, **data})
         )
+
+
+def _fallback(ruleset: Ruleset[Any], battle: Battle) -> Decision:
+    """A legal action when the AI failed: chosen at random, but the same on every retry."""
+    rng = random.Random(battle.seed + len(battle.actions))
+    return Decision(rng.choice(ruleset.legal_actions(battle.state)), {"fallback": True})
 
 
 def _status(seats: list[Seat], finished: bool) -> BattleStatus:

@@ -264,7 +264,7 @@ class AIActionRequest(JsonModel):
 
 
 class Evaluation(BaseModel):
-    score: float | None = Field(
+    score: int | float | None = Field(
         None, description="From the mover's side: chess centipawns (mate = ±100000), duel points."
     )
     depth: int | None = None
