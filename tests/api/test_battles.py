@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
 
@@ -206,3 +207,50 @@ def test_duels_against_the_ai_at_several_levels_run_to_the_end(client: httpx.Cli
     stats = client.get(f"/users/{me['userId']}/stats").json()["games"]["duel"]
     assert stats["played"] == 3
     assert stats["rating"] != 1500
+
+
+def _aggressive(legal: list[Any], me: Any, foe: Any) -> Any:
+    """Strike when possible, else step towards the foe, else rest."""
+    for kind in ("attack", "bolt"):
+        strikes = [a for a in legal if a["type"] == kind]
+        if strikes:
+            return strikes[0]
+    here, there = me["position"], foe["position"]
+
+    def gap(action: Any) -> int:
+        return abs(action["to"]["x"] - there["x"]) + abs(action["to"]["y"] - there["y"])
+
+    moves = [a for a in legal if a["type"] == "move"]
+    now = abs(here["x"] - there["x"]) + abs(here["y"] - there["y"])
+    closer = [a for a in moves if gap(a) < now]
+    return min(closer, key=gap) if closer else {"type": "rest"}
+
+
+def test_two_people_play_a_duel_to_the_end(client: httpx.Client) -> None:
+    alice, bob = register(client), register(client)
+    battle = create_battle(client, alice, "duel", {"type": "human"}, {"type": "human"}, size=5)
+    client.post(f"/battles/{battle['id']}/join", headers=bearer(bob))
+    sessions = {alice["userId"]: alice, bob["userId"]: bob}
+    for _ in range(200):
+        state = battle["state"]
+        if battle["status"] == "FINISHED":
+            break
+        mover = state["currentTurn"]
+        foe = next(pid for pid in state["players"] if pid != mover)
+        legal = client.get(f"/battles/{battle['id']}", headers=bearer(sessions[mover])).json()[
+            "legalActions"
+        ]
+        action = _aggressive(legal, state["players"][mover], state["players"][foe])
+        response = act(client, sessions[mover], battle["id"], action)
+        assert response.status_code == 200, response.text
+        battle = response.json()
+    assert battle["status"] == "FINISHED"
+    result = battle["state"]["result"]
+    assert len(result["winners"]) == 1
+    loser = next(pid for pid in sessions if pid not in result["winners"])
+    assert battle["state"]["players"][loser]["health"] == 0
+    assert battle["state"]["currentTurn"] is None
+    for user_id in sessions:
+        duel = client.get(f"/users/{user_id}/stats").json()["games"]["duel"]
+        assert duel["played"] == 1
+        assert (duel["rating"] > 1500) == (user_id in result["winners"])
