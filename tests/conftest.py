@@ -22,9 +22,9 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from gambit.api.app import create_app
+from gambit.api.server import Server, config
 from gambit.settings import Settings
 
 POSTGRES_URL = os.environ.get(
@@ -47,16 +47,9 @@ class LiveServer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.app = create_app(settings)
-        config = uvicorn.Config(
-            self.app,
-            host="127.0.0.1",
-            port=0,
-            log_level="warning",
-            proxy_headers=False,
-            ssl_certfile=settings.ssl_certfile,
-            ssl_keyfile=settings.ssl_keyfile,
+        self._server = Server(
+            config(self.app, settings, host="127.0.0.1", port=0, log_level="warning")
         )
-        self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self.url = ""
 

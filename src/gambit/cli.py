@@ -121,6 +121,22 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--ssl-keyfile", dest="ssl_keyfile", help="... and this private key")
     serve.set_defaults(run=_serve)
 
+    system = commands.add_parser("system", help="talk to running servers")
+    system_commands = system.add_subparsers(title="system commands", required=True)
+    announce = system_commands.add_parser(
+        "announce", help="send system:<event> to every WebSocket client"
+    )
+    announce.add_argument(
+        "--event", required=True, choices=("maintenance", "error", "restart", "update")
+    )
+    announce.add_argument("--message", required=True)
+    announce.add_argument(
+        "--url", help="the server (default http://API_HOST:API_PORT); with Redis, any one"
+    )
+    announce.add_argument("--data-dir", dest="data_dir", help="where --dev keeps its key")
+    announce.add_argument("--dev", dest="dev_mode", action="store_true", default=None)
+    announce.set_defaults(run=_system_announce)
+
     db = commands.add_parser("db", help="manage the database")
     db_commands = db.add_subparsers(title="database commands", required=True)
     for name, text in (("init", "create the schema"), ("migrate", "bring the schema up to date")):
@@ -176,9 +192,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from gambit.api.app import create_app
+    from gambit.api.server import Server, config
     from gambit.services.tokens import MissingSecretKey
 
     settings = _settings(args)
@@ -188,17 +203,43 @@ def _serve(args: argparse.Namespace) -> int:
     except MissingSecretKey as exc:
         print(f"gambit: {exc}", file=sys.stderr)
         return 1
-    uvicorn.run(
-        app,
-        host=settings.api_host,
-        port=settings.api_port,
-        proxy_headers=False,  # X-Forwarded-For is judged by TRUSTED_PROXIES instead
-        log_level="debug" if settings.api_debug else "info",
-        access_log=settings.api_debug,
-        ssl_certfile=settings.ssl_certfile,
-        ssl_keyfile=settings.ssl_keyfile,
-    )
+    Server(config(app, settings)).run()
     return 0
+
+
+def _system_announce(args: argparse.Namespace) -> int:
+    import json
+    import urllib.error
+    import urllib.request
+
+    from gambit.services.tokens import MissingSecretKey, Tokens, secret_key
+
+    settings = _settings(args)
+    try:
+        tokens = Tokens(secret_key(settings), settings.auth_algorithm, 1)
+    except MissingSecretKey as exc:
+        print(f"gambit: {exc}", file=sys.stderr)
+        return 1
+    scheme = "https" if settings.ssl_certfile else "http"
+    url = (args.url or f"{scheme}://{settings.api_host}:{settings.api_port}").rstrip("/")
+    request = urllib.request.Request(
+        f"{url}/api/v1/system/announce",
+        data=json.dumps({"event": args.event, "message": args.message}).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {tokens.issue_operator()}",
+        },
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            print(f"announced {json.load(response)['event']}")
+            return 0
+    except urllib.error.HTTPError as exc:
+        print(f"gambit: the server refused: {exc.code} {exc.read().decode()}", file=sys.stderr)
+    except OSError as exc:
+        print(f"gambit: cannot reach {url}: {exc}", file=sys.stderr)
+    return 1
 
 
 def _db_migrate(args: argparse.Namespace) -> int:

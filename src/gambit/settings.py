@@ -58,6 +58,21 @@ class Settings(BaseSettings):
     ssl_certfile: Path | None = Field(None, description="TLS certificate: serve HTTPS.")
     ssl_keyfile: Path | None = Field(None, description="TLS private key.")
 
+    ws_ping_interval: float = Field(
+        30.0, gt=0, description="Seconds between the WebSocket pings the server sends."
+    )
+    ws_pong_timeout: float = Field(
+        5.0, gt=0, description="Seconds a client has to answer a ping before it is closed."
+    )
+    ws_resume_seconds: float = Field(
+        120.0, ge=0, description="How long a dropped WebSocket session can be resumed."
+    )
+    ws_resume_events: int = Field(
+        1000, ge=0, description="How many recent events a session keeps for resuming."
+    )
+    ws_queue_size: int = Field(
+        256, ge=1, description="Events waiting for a slow client before it is disconnected."
+    )
     battle_waiting_expire_seconds: int = Field(
         1800, ge=1, description="A battle still waiting for players this long expires."
     )

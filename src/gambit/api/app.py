@@ -19,9 +19,12 @@ from gambit.api.body_limit import BodyLimitMiddleware
 from gambit.api.deps import Services
 from gambit.api.errors import install_error_handlers
 from gambit.api.ratelimit import RateLimitMiddleware, limit_rules
-from gambit.api.routes import auth, battles, games, health, state, users
+from gambit.api.routes import auth, battles, games, health, state, system, users
 from gambit.api.security import SecurityMiddleware
-from gambit.bus import InProcessBus
+from gambit.api.ws import socket
+from gambit.api.ws.hub import Hub
+from gambit.api.ws.render import renderer, seated_users
+from gambit.bus import create_bus
 from gambit.services.accounts import Accounts
 from gambit.services.analysis import Analysis
 from gambit.services.arena import Arena
@@ -83,7 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
         battles.router,
         state.router,
     )
-    for router in (*seed_000, state.usage_router, games.router):
+    for router in (*seed_000, state.usage_router, system.router, games.router, socket.router):
         app.include_router(router, prefix=API_PREFIX)
     # Seed 000's paths at the root answer too, outside the schema.
     for router in seed_000:
@@ -150,7 +153,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await accounts.load()
     engine = create_chess_engine(settings.stockfish_path, settings.engine_workers)
     await engine.start()
-    bus = InProcessBus()
+    bus = create_bus(settings.redis_url)
+    await bus.start()
     duel_ai = DuelAI(settings.engine_workers)
     ai_players: dict[str, AIPlayer] = {"chess": ChessAI(engine), "duel": duel_ai}
     stats = Stats()
@@ -174,9 +178,20 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         replays=Replays(accounts),
         analysis=Analysis(battles, ai_players),
     )
+    hub = Hub(
+        bus,
+        renderer(battles.get),
+        seated_users(battles.get),
+        queue_size=settings.ws_queue_size,
+        resume_seconds=settings.ws_resume_seconds,
+        resume_events=settings.ws_resume_events,
+    )
+    hub.start()
+    app.state.hub = hub
     try:
         yield
     finally:
+        await hub.close()
         await battles.close()
         await store.close()
         if database is None:

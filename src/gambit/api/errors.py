@@ -97,6 +97,11 @@ def error_response(
     return JSONResponse(error_body(code, error, details), status_code=status, headers=headers)
 
 
+def status_and_code(table: ErrorTable, exc: service.ServiceError) -> tuple[int, str]:
+    """The HTTP status and error code of a service error on one face."""
+    return next(table[kind] for kind in type(exc).__mro__ if kind in table)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(service.ServiceError, _service_error)
@@ -113,7 +118,7 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
 async def _service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, service.ServiceError)
     table: ErrorTable = getattr(request.scope.get("route"), "service_errors", BATTLE_ERRORS)
-    status, code = next(table[kind] for kind in type(exc).__mro__ if kind in table)
+    status, code = status_and_code(table, exc)
     headers = {}
     if isinstance(exc, service.Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"

@@ -1,6 +1,23 @@
-"""The event bus: in-process by default."""
+"""The event bus: in-process by default, Redis pub/sub across processes."""
 
-from gambit.bus.base import Event, EventBus, Subscription, battle_topic
+from gambit.bus.base import SYSTEM_TOPIC, Event, EventBus, Listener, Subscription, battle_topic
 from gambit.bus.memory import InProcessBus
+from gambit.bus.redis import RedisBus
 
-__all__ = ["Event", "EventBus", "InProcessBus", "Subscription", "battle_topic"]
+
+def create_bus(redis_url: str | None) -> EventBus:
+    """Redis pub/sub when a URL is configured, so that several processes share events."""
+    return RedisBus(redis_url) if redis_url else InProcessBus()
+
+
+__all__ = [
+    "SYSTEM_TOPIC",
+    "Event",
+    "EventBus",
+    "InProcessBus",
+    "Listener",
+    "RedisBus",
+    "Subscription",
+    "battle_topic",
+    "create_bus",
+]

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+SYSTEM_TOPIC = "system"
+"""Announcements to every connection of every process (``system:*`` events)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One thing that happened, e.g. ``game:update`` with the new state as ``data``."""
+    """One thing that happened, e.g. ``game:update`` with the battle's id as ``data``."""
 
     name: str
     data: dict[str, Any] = field(default_factory=dict)
+
+
+Listener = Callable[[str, Event], None]
+"""Called, without awaiting, with every event delivered in this process."""
+
+RemoteHook = Callable[[str, Event], Awaitable[None]]
+"""Awaited before an event published by another process is delivered here."""
 
 
 class Subscription(Protocol):
@@ -31,6 +42,17 @@ class EventBus(Protocol):
     def subscribe(self, topic: str) -> AbstractAsyncContextManager[Subscription]:
         """Receive the topic's events until the context exits."""
         ...
+
+    def add_listener(self, listener: Listener) -> None:
+        """Hear every event delivered in this process, of every topic."""
+        ...
+
+    def on_remote(self, hook: RemoteHook) -> None:
+        """Run ``hook`` on events from other processes before delivering them here, so
+        that this process can catch up (reload a battle) before anyone hears of it."""
+        ...
+
+    async def start(self) -> None: ...
 
     async def close(self) -> None: ...
 

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from gambit.bus.base import Event
+from gambit.bus.base import Event, Listener, RemoteHook
 
 
 class QueueSubscription:
@@ -27,11 +27,18 @@ class InProcessBus:
 
     def __init__(self) -> None:
         self._topics: dict[str, set[QueueSubscription]] = {}
+        self._listeners: list[Listener] = []
 
     def subscriber_count(self, topic: str) -> int:
         return len(self._topics.get(topic, ()))
 
     async def publish(self, topic: str, event: Event) -> None:
+        self.deliver(topic, event)
+
+    def deliver(self, topic: str, event: Event) -> None:
+        """Hand ``event`` to this process's listeners and subscribers."""
+        for listener in self._listeners:
+            listener(topic, event)
         for subscription in self._topics.get(topic, ()):
             subscription.queue.put_nowait(event)
 
@@ -47,5 +54,15 @@ class InProcessBus:
             if not subscribers:
                 del self._topics[topic]
 
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def on_remote(self, hook: RemoteHook) -> None:
+        """Nothing comes from other processes here."""
+
+    async def start(self) -> None:
+        """Nothing to connect to."""
+
     async def close(self) -> None:
         self._topics.clear()
+        self._listeners.clear()

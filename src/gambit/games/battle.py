@@ -7,11 +7,12 @@ state can always be rebuilt by replaying ``actions`` on the ruleset's initial st
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gambit.games.base import Action, Outcome, Ruleset
+from gambit.games import RULESETS
+from gambit.games.base import Action, IllegalAction, Outcome, Ruleset
 
 
 class BattleStatus(enum.StrEnum):
@@ -125,3 +126,33 @@ def forfeit(ruleset: Ruleset[Any], state: Any, seat: int) -> Any:
     (chess) keep their state and the battle's outcome records the forfeit."""
     eliminate = getattr(ruleset, "eliminate", None)
     return eliminate(state, seat) if eliminate else state
+
+
+# Rulesets name other players by seat number (a duel ``target``); players name them by
+# player id, so actions are translated on the way in and out.
+
+
+def _seat_fields(battle: Battle) -> tuple[str, ...]:
+    fields: tuple[str, ...] = getattr(RULESETS[battle.game], "seat_fields", ())
+    return fields
+
+
+def to_public(battle: Battle, action: Mapping[str, Any]) -> Action:
+    """An action as players see it: seat numbers become player ids."""
+    public = dict(action)
+    for name in _seat_fields(battle):
+        if isinstance(public.get(name), int) and 0 <= public[name] < len(battle.seats):
+            public[name] = battle.seats[public[name]].player_id
+    return public
+
+
+def to_rules(battle: Battle, action: Mapping[str, Any]) -> Action:
+    """An action as the ruleset takes it: player ids become seat numbers."""
+    ruled = dict(action)
+    for name in _seat_fields(battle):
+        if name in ruled:
+            ids = [seat.player_id for seat in battle.seats]
+            if ruled[name] not in ids or not ruled[name]:
+                raise IllegalAction(f"{name} must be the player id of a player in this battle")
+            ruled[name] = ids.index(ruled[name])
+    return ruled

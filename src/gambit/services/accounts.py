@@ -168,6 +168,8 @@ class Accounts:
     def authenticate(self, token: str) -> AccessClaims:
         """The claims of a valid, unrevoked access token; raises `Unauthorized` otherwise."""
         claims = self._tokens.decode(token)
+        if claims.scope is not None:
+            raise Unauthorized("not a user's token", "operator tokens serve /system alone")
         if f"jti:{claims.token_id}" in self._revoked or f"sid:{claims.session_id}" in self._revoked:
             raise Unauthorized("token revoked", "sign in again")
         return claims

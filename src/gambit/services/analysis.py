@@ -17,8 +17,7 @@ import chess
 from gambit.ai.player import AIPlayer
 from gambit.games import RULESETS, InvalidOptions, duel
 from gambit.games.base import Action
-from gambit.games.battle import BattleStatus
-from gambit.services.arena import to_public
+from gambit.games.battle import BattleStatus, to_public
 from gambit.services.battles import BattleService
 from gambit.services.errors import EngineFailed, GameOver, InvalidRequest
 

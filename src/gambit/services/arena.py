@@ -1,9 +1,7 @@
 """The battle face of seed 000: battles people create, join, fight and forfeit.
 
 Battles here are made of seats: the creator takes the first human seat, other human
-seats wait for players to join, AI seats take their turns by themselves. Rulesets name
-other players by seat number (a duel ``target``); players name them by player id, so
-actions are translated on the way in and out.
+seats wait for players to join, AI seats take their turns by themselves.
 """
 
 from __future__ import annotations
@@ -15,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from gambit.games import RULESETS
+from gambit.games import IllegalAction as IllegalByRules
 from gambit.games.base import Action
-from gambit.games.battle import Battle, BattleStatus, Seat, SeatKind
+from gambit.games.battle import Battle, BattleStatus, Seat, SeatKind, to_public, to_rules
 from gambit.services.battles import AUTO_AI, BattleService
 from gambit.services.errors import (
     Conflict,
@@ -138,7 +137,11 @@ class Arena:
         self.battles.ensure_open(battle)
         if RULESETS[battle.game].to_move(battle.state) != seat:
             raise NotYourTurn("it is not your turn")
-        await self.battles.act(battle, seat, to_rules(battle, action))
+        try:
+            ruled = to_rules(battle, action)
+        except IllegalByRules as exc:
+            raise IllegalAction(str(exc)) from exc
+        await self.battles.act(battle, seat, ruled)
         return battle
 
     async def forfeit(self, battle_id: str, user_id: str) -> Battle:
@@ -169,32 +172,6 @@ class Arena:
 
 def seat_of(battle: Battle, user_id: str) -> int | None:
     return next((i for i, seat in enumerate(battle.seats) if seat.user_id == user_id), None)
-
-
-def _seat_fields(battle: Battle) -> tuple[str, ...]:
-    fields: tuple[str, ...] = getattr(RULESETS[battle.game], "seat_fields", ())
-    return fields
-
-
-def to_public(battle: Battle, action: Mapping[str, Any]) -> Action:
-    """An action as players see it: seat numbers become player ids."""
-    public = dict(action)
-    for name in _seat_fields(battle):
-        if isinstance(public.get(name), int) and 0 <= public[name] < len(battle.seats):
-            public[name] = battle.seats[public[name]].player_id
-    return public
-
-
-def to_rules(battle: Battle, action: Mapping[str, Any]) -> Action:
-    """An action as the ruleset takes it: player ids become seat numbers."""
-    ruled = dict(action)
-    for name in _seat_fields(battle):
-        if name in ruled:
-            ids = [seat.player_id for seat in battle.seats]
-            if ruled[name] not in ids or not ruled[name]:
-                raise IllegalAction(f"{name} must be the player id of a player in this battle")
-            ruled[name] = ids.index(ruled[name])
-    return ruled
 
 
 def _encode_cursor(battle: Battle) -> str:

@@ -5,6 +5,10 @@ is applied in memory, written through the store (awaited, so a change is durable
 before anyone is told of it) and then published on the bus. A battle that ends has
 its players' stats settled in the same write.
 
+With several processes (a Redis bus) each holds the battles in memory too; when
+another process announces a change, this one reloads that battle from the database
+before passing the news on.
+
 A clock checks once a second for human turns past the battle's ``turnSeconds`` (the
 player forfeits) and for battles left waiting for players too long (they expire).
 """
@@ -34,6 +38,7 @@ from gambit.games.battle import (
     SeatKind,
     forfeit,
     replay,
+    to_public,
 )
 from gambit.services.errors import (
     Busy,
@@ -56,6 +61,8 @@ face the computer moves only when asked (``cccc``)."""
 TURN_SECONDS = "turnSeconds"
 """Battle option: a human who takes longer than this over a turn forfeits."""
 CLOCK_INTERVAL = 1.0  # seconds between two looks at the turn clocks
+CHANGES = frozenset({"game:start", "game:update", "game:deleted", "game:end"})
+"""The events that follow a stored change of a battle."""
 
 
 def now_ms() -> int:
@@ -94,6 +101,7 @@ class BattleService:
             if battle.thinking:
                 self._thinking[battle.id] = asyncio.create_task(self._think(battle))
         self._clock = asyncio.create_task(self._run_clock(), name="battle-clock")
+        self._bus.on_remote(self._catch_up)
 
     async def close(self) -> None:
         """Stop the clock and AI turns in progress; those are stored as thinking and
@@ -139,8 +147,9 @@ class BattleService:
         self._battles[battle.id] = battle
         self._watch(battle)
         await self._store.insert(battle)
-        if battle.status is BattleStatus.ACTIVE:
-            await self._publish(battle, "game:start")
+        await self._publish(
+            battle, "game:start" if battle.status is BattleStatus.ACTIVE else "game:update"
+        )
         await self._continue(battle)
         return battle
 
@@ -369,7 +378,8 @@ class BattleService:
         battle.updated_at = now_ms()
         self._clocked.discard(battle.id)
         await self._store.update(battle)
-        await self._publish(battle, "game:end", **battle.outcome.to_json())
+        await self._publish(battle, "game:update")
+        await self._announce_end(battle)
 
     async def _continue(self, battle: Battle) -> None:
         """On the battle face, hand the turn to an AI seat when it comes round."""
@@ -382,9 +392,48 @@ class BattleService:
             await self.start_thinking(battle)
 
     async def _announce_action(self, battle: Battle, record: ActionRecord) -> None:
+        await self._publish(
+            battle,
+            "game:action",
+            seq=record.seq,
+            playerId=record.player_id,
+            action=to_public(battle, record.action),
+            at=record.at,
+        )
         await self._publish(battle, "game:update", seq=record.seq)
         if battle.outcome:
-            await self._publish(battle, "game:end", **battle.outcome.to_json())
+            await self._announce_end(battle)
+
+    async def _announce_end(self, battle: Battle) -> None:
+        assert battle.outcome is not None
+        winners = [battle.seats[seat].player_id for seat in battle.outcome.winners]
+        await self._publish(
+            battle,
+            "game:end",
+            winners=winners,
+            winner=winners[0] if len(winners) == 1 else None,
+            reason=battle.outcome.reason,
+        )
+
+    async def _catch_up(self, topic: str, event: Event) -> None:
+        """Another process changed a battle: reload it (and, at its end, its players' stats)."""
+        battle_id = topic.removeprefix("battle:")
+        if battle_id == topic or event.name not in CHANGES:
+            return
+        if event.name == "game:end":
+            battle = self._battles.get(battle_id)
+            if battle is not None:
+                users = [seat.user_id for seat in battle.seats if seat.user_id]
+                self.stats.load(await self._store.load_stats(users))
+            return
+        stored = await self._store.load_one(battle_id)
+        if stored is None:
+            self._battles.pop(battle_id, None)
+            self._clocked.discard(battle_id)
+            return
+        battle = _revive(stored)
+        self._battles[battle_id] = battle
+        self._watch(battle)
 
     async def _publish(self, battle: Battle, name: str, **data: Any) -> None:
         await self._bus.publish(

@@ -24,6 +24,8 @@ from gambit.settings import Settings
 log = logging.getLogger(__name__)
 
 DEV_KEY_FILE = "auth_secret.key"
+OPERATOR = "operator"
+SYSTEM_SCOPE = "system"
 
 
 class MissingSecretKey(Exception):
@@ -40,6 +42,7 @@ class AccessClaims:
     token_id: str  # the JWT's jti
     session_id: str  # the login (refresh token family) it came from
     expires_at: int  # unix seconds
+    scope: str | None = None  # "system" for an operator's token (`gambit system ...`)
 
 
 class Tokens:
@@ -65,6 +68,19 @@ class Tokens:
         }
         return jwt.encode(claims, self._secret, algorithm=self._algorithm), expires_at
 
+    def issue_operator(self, seconds: int = 60) -> str:
+        """A short-lived token for the server's operator, who holds the signing key."""
+        now = int(time.time())
+        claims = {
+            "sub": OPERATOR,
+            "scope": SYSTEM_SCOPE,
+            "iat": now,
+            "exp": now + seconds,
+            "jti": str(uuid.uuid4()),
+            "sid": OPERATOR,
+        }
+        return jwt.encode(claims, self._secret, algorithm=self._algorithm)
+
     def decode(self, token: str) -> AccessClaims:
         """The claims of a well-signed, unexpired token; raises `Unauthorized` otherwise.
 
@@ -89,6 +105,7 @@ class Tokens:
             token_id=str(claims["jti"]),
             session_id=str(claims["sid"]),
             expires_at=int(claims["exp"]),
+            scope=claims.get("scope"),
         )
 
     def subject(self, token: str) -> str | None:

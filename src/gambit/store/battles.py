@@ -147,12 +147,35 @@ class BattleStore:
                 )
         return [_stored(row, actions.get(row.id, [])) for row in battles]
 
-    async def load_stats(self) -> list[StoredStats]:
-        """Every user's record and rating in every game they have played."""
+    async def load_one(self, battle_id: str) -> StoredBattle | None:
+        """One battle with its action log, or None if it is not stored."""
+        if self._engine is None:
+            return None
+        async with self._engine.connect() as connection:
+            row = (
+                await connection.execute(select(BattleRow).where(BattleRow.id == battle_id))
+            ).first()
+            if row is None:
+                return None
+            log = [
+                ActionRecord(a.seq, a.seat, a.player_id, a.action, a.at, a.info)
+                for a in await connection.execute(
+                    select(ActionRow)
+                    .where(ActionRow.battle_id == battle_id)
+                    .order_by(ActionRow.seq)
+                )
+            ]
+        return _stored(row, log)
+
+    async def load_stats(self, user_ids: Sequence[str] | None = None) -> list[StoredStats]:
+        """The records and ratings of ``user_ids`` (of everyone by default), every game."""
         if self._engine is None:
             return []
+        query = select(PlayerStatsRow)
+        if user_ids is not None:
+            query = query.where(PlayerStatsRow.user_id.in_(user_ids))
         async with self._engine.connect() as connection:
-            rows = await connection.execute(select(PlayerStatsRow))
+            rows = await connection.execute(query)
             return [
                 StoredStats(
                     row.user_id,

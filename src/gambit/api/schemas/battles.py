@@ -9,10 +9,10 @@ import chess
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from gambit.api.schemas.common import JsonModel, rule_error
-from gambit.games.battle import ActionRecord, Battle, SeatKind
+from gambit.games.battle import ActionRecord, Battle, SeatKind, to_public
 from gambit.games.duel import DuelState
 from gambit.services.analysis import Hint
-from gambit.services.arena import SeatSpec, to_public
+from gambit.services.arena import SeatSpec
 from gambit.services.replays import Step, current_step
 
 PIECE_VALUES = {chess.PAWN: 1, chess.KNIGHT: 3, chess.BISHOP: 3, chess.ROOK: 5, chess.QUEEN: 9}
