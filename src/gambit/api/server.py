@@ -29,6 +29,9 @@ def config(app: FastAPI, settings: Settings, **overrides: Any) -> uvicorn.Config
         "ws_max_size": WS_FRAME_LIMIT,
         "ws_ping_interval": settings.ws_ping_interval,
         "ws_ping_timeout": settings.ws_pong_timeout,
+        # Events are small; compressing each one once per watcher would cost more CPU
+        # than the bandwidth it saves when a thousand spectators watch one battle.
+        "ws_per_message_deflate": False,
     }
     return uvicorn.Config(app, **(options | overrides))
 

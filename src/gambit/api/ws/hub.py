@@ -47,15 +47,18 @@ class Connection:
         self._sender = asyncio.create_task(self._send_forever())
         self._closer: asyncio.Task[None] | None = None
 
-    def push(self, text: str) -> None:
+    def push(self, text: str) -> bool:
+        """Queue ``text``; False (and the socket closing) if the client fell too far behind."""
         if self.overflowed:
-            return
+            return False
         try:
             self.queue.put_nowait(text)
         except asyncio.QueueFull:
             self.overflowed = True
             self._sender.cancel()
             self._closer = asyncio.create_task(self._close(CLOSE_SLOW_CONSUMER, "slow consumer"))
+            return False
+        return True
 
     def stop(self) -> None:
         """The peer is gone: drop whatever is queued."""
@@ -78,8 +81,9 @@ class Connection:
             return
 
     async def _close(self, code: int, reason: str) -> None:
+        # A client that does not read may never finish the closing handshake.
         with contextlib.suppress(Exception):
-            await self.websocket.close(code, reason)
+            await asyncio.wait_for(self.websocket.close(code, reason), 5)
 
 
 @dataclass(eq=False)
@@ -244,8 +248,8 @@ class Hub:
             session.recent.append((session.seq, time.monotonic(), text))
             if len(session.recent) > self._resume_events:
                 session.recent.popleft()
-        if session.connection is not None:
-            session.connection.push(text)
+        if session.connection is not None and not session.connection.push(text):
+            self.detach(session)  # too slow: cut off, its events kept for a resume
 
     # Housekeeping
 

@@ -68,11 +68,12 @@ class Client:
     async def run(self) -> None:
         settings = self.services.settings
         token = _token_of(self.websocket)
+        refused: Unauthorized | None = None
         if token is not None:
             try:
                 self._sign_in(token)
             except Unauthorized as exc:
-                self._error("UNAUTHORIZED", exc.message, exc.details)
+                refused = exc  # said after connect; the connection may still watch
         self.hub.send(
             self.session,
             "connect",
@@ -92,6 +93,8 @@ class Client:
                 },
             },
         )
+        if refused is not None:
+            self._error("UNAUTHORIZED", refused.message, refused.details)
         try:
             while True:
                 message = await self.websocket.receive()
