@@ -275,10 +275,15 @@ class BattleService:
         Returns at once when ``unchanged(battle)`` is already false. Raises `NotFound`
         if the battle is (or gets) deleted.
         """
+        deadline = asyncio.get_running_loop().time() + timeout
         async with self._bus.subscribe(battle_topic(battle_id)) as subscription:
             # Subscribed before looking, so a change in between is not missed.
             if unchanged(self.get(battle_id)):
-                await subscription.next(timeout)
+                while (left := deadline - asyncio.get_running_loop().time()) > 0:
+                    event = await subscription.next(left)
+                    # Other processes' changes are loaded by the time their update comes.
+                    if event is None or event.name in CHANGES:
+                        break
         return self.get(battle_id)
 
     def _play(
