@@ -1,7 +1,8 @@
-"""The command line: flags become settings; the db and user commands; the signing key."""
+"""The command line: flags become settings; db, user and system commands; the signing key."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import os
 import subprocess
@@ -15,7 +16,8 @@ import pytest
 from gambit.cli import _parser, _settings
 from gambit.services.tokens import secret_key
 from gambit.settings import Settings
-from tests.conftest import ServerProcess
+from tests.conftest import SECRET_KEY, LiveServer, ServerProcess
+from tests.ws import open_socket
 
 
 def _parse(*argv: str) -> Settings:
@@ -159,3 +161,48 @@ def test_dev_mode_keeps_a_generated_key(tmp_path: Path) -> None:
     assert len(first) >= 32
     assert secret_key(settings) == first
     assert (tmp_path / "auth_secret.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_system_announce_reaches_connected_clients(
+    start_server: Callable[..., LiveServer],
+) -> None:
+    server = start_server()
+
+    def announce(*extra: str, **env: str) -> Any:
+        return subprocess.run(
+            [sys.executable, "-m", "gambit", "system", "announce", *extra],
+            capture_output=True,
+            text=True,
+            env={k: v for k, v in os.environ.items() if k != "AUTH_SECRET_KEY"} | env,
+            timeout=60,
+        )
+
+    async def run() -> None:
+        async with open_socket(server.url) as socket:
+            done = await asyncio.get_running_loop().run_in_executor(
+                None,
+                lambda: announce(
+                    "--event",
+                    "maintenance",
+                    "--message",
+                    "down at 6",
+                    "--url",
+                    server.url,
+                    AUTH_SECRET_KEY=SECRET_KEY,
+                ),
+            )
+            assert done.returncode == 0, done.stderr
+            assert "announced system:maintenance" in done.stdout
+            got = await socket.expect("system:maintenance")
+            assert got["data"] == {"message": "down at 6"}
+
+    asyncio.run(asyncio.wait_for(run(), 60))
+    # Signed with another key, the server refuses; without a key the CLI does.
+    forged = announce(
+        "--event", "update", "--message", "x", "--url", server.url, AUTH_SECRET_KEY="k" * 64
+    )
+    assert forged.returncode == 1
+    assert "401" in forged.stderr
+    keyless = announce("--event", "update", "--message", "x", "--url", server.url)
+    assert keyless.returncode == 1
+    assert "AUTH_SECRET_KEY" in keyless.stderr

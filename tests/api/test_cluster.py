@@ -64,7 +64,7 @@ def test_a_move_on_one_process_reaches_sockets_and_long_polls_on_the_other(
 
                     waiter = threading.Thread(target=long_poll)
                     waiter.start()
-                    time.sleep(0.3)
+                    await asyncio.sleep(0.3)
                     # The move goes through the first process.
                     moved = a.post(
                         f"/battles/{battle_id}/actions",
