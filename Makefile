@@ -6,7 +6,7 @@ BIN      := $(VENV)/bin
 ARGS     ?=
 PYTEST   ?=
 
-.PHONY: run install dev stockfish test lint format bench bench-duel clean
+.PHONY: run install dev stockfish test lint format bench bench-ws bench-duel clean
 
 # Without AUTH_SECRET_KEY the server runs in development mode, which keeps a generated
 # token signing key in ./data; set the key (and drop to plain `gambit serve`) in production.
@@ -52,6 +52,9 @@ format: dev
 
 bench: install stockfish  ## HTTP throughput and latency, printed as ratios to /health
 	$(BIN)/python bench/http_load.py
+
+bench-ws: install  ## WebSocket fan-out: delay to the last of N spectators, memory per socket
+	$(BIN)/python bench/ws_fanout.py
 
 bench-duel: install  ## the duel AI's strength by level: 100-game matches
 	$(BIN)/python bench/duel_ai_match.py

@@ -201,8 +201,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(extra: list[str]) -> Iterator[tuple[int, list[str]]]:
-    """``gambit serve`` on a free port with a fresh SQLite file; stopped on exit."""
+def server(extra: list[str]) -> Iterator[tuple[int, list[str], int]]:
+    """``gambit serve`` on a free port with a fresh SQLite file: its port, command line
+    and process id; stopped on exit."""
     port = free_port()
     with (
         tempfile.TemporaryDirectory(prefix="gambit-bench-") as directory,
@@ -225,7 +226,7 @@ def server(extra: list[str]) -> Iterator[tuple[int, list[str]]]:
                     if process.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError("the server did not start") from None
                     time.sleep(0.1)
-            yield port, command
+            yield port, command, process.pid
         finally:
             process.send_signal(signal.SIGTERM)
             try:
@@ -250,7 +251,7 @@ def main() -> int:
     )
     context = multiprocessing.get_context("spawn")
     results: dict[str, list[Figures]] = {name: [] for name in SCENARIOS}
-    with server(args.server_args) as (port, command), context.Pool(1) as generator:
+    with server(args.server_args) as (port, command, _), context.Pool(1) as generator:
         print("server:", " ".join(command))
         print(f"{args.connections} connections, {args.rounds} rounds of {args.duration:g} s\n")
         for name in SCENARIOS:
