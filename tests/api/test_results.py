@@ -120,7 +120,7 @@ def test_stats_and_ratings_move_and_survive_a_restart(
 
 
 class _BrokenAI:
-    async def choose(self, state: Any, level: int, search_time_ms: int) -> Any:
+    async def choose(self, state: Any, level: int, search_time_ms: int, progress: Any) -> Any:
         raise RuntimeError("the engine is on fire")
 
 

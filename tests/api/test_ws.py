@@ -10,6 +10,7 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
+import chess
 import httpx
 import pytest
 from websockets.asyncio.client import connect
@@ -272,8 +273,38 @@ def test_ai_turns_are_announced(live: LiveServer, http: httpx.Client) -> None:
     _run(run())
 
 
+def test_stockfish_reports_its_search_while_it_thinks(live: LiveServer, http: httpx.Client) -> None:
+    me = register(http)
+
+    async def run() -> None:
+        async with open_socket(live.url, me["token"]) as socket:
+            battle = create_battle(
+                http, me, "chess", HUMAN, {"type": "ai", "level": 20, "searchTime": 500}
+            )
+            await socket.send(
+                "game:action",
+                {"battleId": battle["id"], "action": {"type": "move", "move": "e2e4"}},
+            )
+            await socket.expect("ai:thinking", battleId=battle["id"])
+            lines = []
+            while (message := await socket.next())["event"] == "ai:thinking":
+                lines.append(message["data"])
+            assert message["event"] == "ai:action"
+            assert len(lines) >= 3, lines
+            depths = [line["depth"] for line in lines]
+            assert depths == sorted(depths)
+            assert all(isinstance(line["score"], int) and line["pv"] for line in lines)
+            evaluation = message["data"]["evaluation"]
+            assert evaluation["depth"] >= depths[-1]
+            board = chess.Board()
+            board.push_uci("e2e4")
+            assert chess.Move.from_uci(message["data"]["action"]["move"]) in board.legal_moves
+
+    _run(run())
+
+
 class _BrokenAI:
-    async def choose(self, state: Any, level: int, search_time_ms: int) -> Any:
+    async def choose(self, state: Any, level: int, search_time_ms: int, progress: Any) -> Any:
         raise RuntimeError("the engine is on fire")
 
 

@@ -11,7 +11,7 @@ import random
 
 import chess
 
-from gambit.ai.engine import EngineMove
+from gambit.ai.engine import EngineMove, Progress
 from gambit.ai.search import search
 from gambit.ai.workers import WorkerPool
 
@@ -50,7 +50,14 @@ class BuiltinEngine:
     async def start(self) -> None:
         """Nothing to start: the workers start with the first search."""
 
-    async def play(self, board: chess.Board, level: int, search_time_ms: int) -> EngineMove:
+    async def play(
+        self,
+        board: chess.Board,
+        level: int,
+        search_time_ms: int,
+        progress: Progress | None = None,
+    ) -> EngineMove:
+        """The search runs in a worker process and reports only its result."""
         # The root position plus the moves keep the history that repetition needs.
         root = board.root()
         moves = [move.uci() for move in board.move_stack]

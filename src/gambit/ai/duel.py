@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from gambit.ai.duel_search import DuelDecision, choose
-from gambit.ai.player import Decision
+from gambit.ai.player import Decision, Progress
 from gambit.ai.workers import WorkerPool
 from gambit.games.duel import DuelState
 
@@ -20,7 +20,10 @@ class DuelAI:
     def __init__(self, workers: int) -> None:
         self._pool = WorkerPool(workers)
 
-    async def choose(self, state: DuelState, level: int, search_time_ms: int) -> Decision:
+    async def choose(
+        self, state: DuelState, level: int, search_time_ms: int, progress: Progress | None = None
+    ) -> Decision:
+        """The search runs in a worker process and reports only its result."""
         decision = await self._pool.run(
             _choose_in_worker, state.copy(), level, search_time_ms / 1000
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -24,6 +25,9 @@ class EngineMove:
 
 MATE_SCORE = 100_000
 
+Progress = Callable[[EngineMove], Awaitable[None]]
+"""Told the best line so far, each time an engine's search reaches a new depth."""
+
 
 class ChessEngine(Protocol):
     """Something that picks a move for a position: the Stockfish pool or the built-in engine."""
@@ -37,11 +41,18 @@ class ChessEngine(Protocol):
         """Start worker processes; called once before the first ``play``."""
         ...
 
-    async def play(self, board: chess.Board, level: int, search_time_ms: int) -> EngineMove:
+    async def play(
+        self,
+        board: chess.Board,
+        level: int,
+        search_time_ms: int,
+        progress: Progress | None = None,
+    ) -> EngineMove:
         """Choose a move for the side to move on ``board`` (which is not modified).
 
         ``level`` is 0 (weakest) to 20 (strongest); ``search_time_ms`` bounds the
         thinking time. Never hangs: a stuck worker is replaced and the move retried.
+        Engines that report as they search (Stockfish) call ``progress`` on the way.
         """
         ...
 

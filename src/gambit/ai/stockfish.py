@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import chess
 import chess.engine
 
-from gambit.ai.engine import MATE_SCORE, ChessEngine, EngineMove
+from gambit.ai.engine import MATE_SCORE, ChessEngine, EngineMove, Progress
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,13 @@ class StockfishPool:
         for _ in range(self._size):
             self._slots.put_nowait(await self._spawn())
 
-    async def play(self, board: chess.Board, level: int, search_time_ms: int) -> EngineMove:
+    async def play(
+        self,
+        board: chess.Board,
+        level: int,
+        search_time_ms: int,
+        progress: Progress | None = None,
+    ) -> EngineMove:
         deadline = search_time_ms / 1000 + max(2.0, search_time_ms / 1000)
         for attempt in range(1, self._attempts + 1):
             worker = await self._slots.get()
@@ -70,7 +76,7 @@ class StockfishPool:
                 if worker is None:
                     break  # Stockfish cannot be started: no point in retrying
                 return await asyncio.wait_for(
-                    self._search(worker, board, level, search_time_ms), deadline
+                    self._search(worker, board, level, search_time_ms, progress), deadline
                 )
             except (chess.engine.EngineError, TimeoutError) as exc:
                 log.warning("Stockfish failed (attempt %d): %r; restarting it", attempt, exc)
@@ -102,25 +108,44 @@ class StockfishPool:
         return _Worker(transport, engine)
 
     async def _search(
-        self, worker: _Worker, board: chess.Board, level: int, search_time_ms: int
+        self,
+        worker: _Worker,
+        board: chess.Board,
+        level: int,
+        search_time_ms: int,
+        progress: Progress | None,
     ) -> EngineMove:
         if worker.skill != level:
             await worker.engine.configure({"Skill Level": level})
             worker.skill = level
-        result = await worker.engine.play(
+        reported = 0
+        with await worker.engine.analysis(
             board.copy(),
             chess.engine.Limit(time=search_time_ms / 1000),
             info=chess.engine.INFO_SCORE | chess.engine.INFO_PV,
-        )
-        if result.move is None or not board.is_legal(result.move):
-            raise chess.engine.EngineError(f"engine answered {result.move} for {board.fen()}")
-        score = result.info.get("score")
-        return EngineMove(
-            move=result.move.uci(),
-            score=score.pov(board.turn).score(mate_score=MATE_SCORE) if score else None,
-            depth=result.info.get("depth"),
-            pv=[move.uci() for move in result.info.get("pv", [])],
-        )
+        ) as analysis:
+            async for info in analysis:
+                depth = info.get("depth")
+                if progress is not None and depth and depth > reported and "pv" in info:
+                    reported = depth
+                    await progress(_line(board, info))
+            best = await analysis.wait()
+            last = _line(board, analysis.info)
+        if best.move is None or not board.is_legal(best.move):
+            raise chess.engine.EngineError(f"engine answered {best.move} for {board.fen()}")
+        return EngineMove(best.move.uci(), last.score, last.depth, last.pv)
+
+
+def _line(board: chess.Board, info: chess.engine.InfoDict) -> EngineMove:
+    """What an engine's info says: the first move of its line, score, depth, line."""
+    score = info.get("score")
+    pv = [move.uci() for move in info.get("pv", [])]
+    return EngineMove(
+        move=pv[0] if pv else "",
+        score=score.pov(board.turn).score(mate_score=MATE_SCORE) if score else None,
+        depth=info.get("depth"),
+        pv=pv,
+    )
 
 
 async def _quit(worker: _Worker) -> None:

@@ -314,12 +314,19 @@ class BattleService:
         ruleset = RULESETS[battle.game]
         seat = battle.seats[ruleset.to_move(battle.state)]
         await self._publish(battle, "ai:thinking", playerId=seat.player_id)
+
+        async def report(info: dict[str, Any]) -> None:
+            await self._publish(
+                battle, "ai:thinking", playerId=seat.player_id, **_public_info(battle, info)
+            )
+
         try:
             try:
                 decision = await self._ai_players[battle.game].choose(
                     ruleset.copy(battle.state),
                     seat.level or 0,
                     seat.search_time or DEFAULT_SEARCH_TIME_MS,
+                    report,
                 )
             except Exception as exc:
                 log.exception("AI move failed in battle %s", battle.id)
@@ -341,7 +348,13 @@ class BattleService:
                 del self._thinking[battle.id]
         # The header always changes: thinking is over.
         await self._store.append(battle, record, header=True, stats=self.stats.settle(battle))
-        await self._publish(battle, "ai:action", playerId=seat.player_id, action=record.action)
+        await self._publish(
+            battle,
+            "ai:action",
+            playerId=seat.player_id,
+            action=to_public(battle, record.action),
+            evaluation=_public_info(battle, record.info),
+        )
         await self._announce_action(battle, record)
         await self._publish(battle, "ai:ready", playerId=seat.player_id)
         await self._continue(battle)
@@ -444,6 +457,12 @@ class BattleService:
         await self._bus.publish(
             battle_topic(battle.id), Event(name, {"battleId": battle.id, **data})
         )
+
+
+def _public_info(battle: Battle, info: Mapping[str, Any]) -> dict[str, Any]:
+    """An engine's report with its line's actions as players name them (duel targets)."""
+    line = info.get("pv", [])
+    return {**info, "pv": [to_public(battle, a) if isinstance(a, dict) else a for a in line]}
 
 
 def _fallback(ruleset: Ruleset[Any], battle: Battle) -> Decision:
