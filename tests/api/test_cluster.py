@@ -1,4 +1,4 @@
-"""Two `gambit serve` processes on one PostgreSQL and one Redis: events cross over."""
+"""Two `gambit serve` processes on one PostgreSQL and one Redis: events and sign-outs cross over."""
 
 from __future__ import annotations
 
@@ -105,6 +105,12 @@ def test_a_move_on_one_process_reaches_sockets_and_long_polls_on_the_other(
                             await socket.expect("system:maintenance", message="at noon")
 
             asyncio.run(asyncio.wait_for(run(), 60))
+
+            # Signing out on one process refuses the token on the other at once.
+            assert b.get("/auth/me", headers=bearer(alice)).status_code == 200
+            assert a.post("/auth/logout", headers=bearer(alice)).status_code in (200, 204)
+            refused = _eventually(lambda: b.get("/auth/me", headers=bearer(alice)), 401)
+            assert refused.status_code == 401
         first.stop()
         second.stop()
 

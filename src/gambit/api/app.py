@@ -137,6 +137,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     accounts_database = database or open_memory_database()
     if database is None:
         await migrate(accounts_database)
+    bus = create_bus(settings.redis_url)
+    await bus.start()
     accounts = Accounts(
         UserStore(accounts_database),
         Passwords(settings.argon2_time_cost, settings.argon2_memory_kib),
@@ -149,12 +151,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             window_minutes=settings.login_lock_minutes,
         ),
         settings.auth_refresh_expire_days,
+        bus,
     )
     await accounts.load()
     engine = create_chess_engine(settings.stockfish_path, settings.engine_workers)
     await engine.start()
-    bus = create_bus(settings.redis_url)
-    await bus.start()
     duel_ai = DuelAI(settings.engine_workers)
     ai_players: dict[str, AIPlayer] = {"chess": ChessAI(engine), "duel": duel_ai}
     stats = Stats()

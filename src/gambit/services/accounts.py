@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from email_validator import EmailNotValidError, validate_email
 
+from gambit.bus import Event, EventBus
 from gambit.services.errors import Conflict, InvalidRequest, NotFound, Unauthorized
 from gambit.services.login_guard import LoginGuard
 from gambit.services.passwords import Passwords
@@ -74,6 +75,10 @@ class Session:
     expires_at: int  # unix seconds
 
 
+ACCOUNTS_TOPIC = "accounts"
+REVOKED = "tokens:revoked"
+
+
 class Accounts:
     def __init__(
         self,
@@ -82,7 +87,11 @@ class Accounts:
         tokens: Tokens,
         guard: LoginGuard,
         refresh_days: int,
+        bus: EventBus | None = None,
     ) -> None:
+        self._bus = bus
+        if bus is not None:
+            bus.add_listener(self._hear)
         self._users = users
         self._passwords = passwords
         self._tokens = tokens
@@ -296,3 +305,9 @@ class Accounts:
     async def _revoke(self, keys: list[str], expires_at: int) -> None:
         await self._users.add_revocations(keys, expires_at)
         self._revoked.update(keys)
+        if self._bus is not None:  # other server processes refuse these tokens too
+            await self._bus.publish(ACCOUNTS_TOPIC, Event(REVOKED, {"keys": keys}))
+
+    def _hear(self, topic: str, event: Event) -> None:
+        if topic == ACCOUNTS_TOPIC and event.name == REVOKED:
+            self._revoked.update(event.data["keys"])
