@@ -50,12 +50,19 @@ RATE_LIMIT_HEADERS = [
 ]
 
 DESCRIPTION = """
-Battles between people and AI players over REST. Chess is played on the `/games`
-endpoints: create a game with two players (human `type: 1` or computer `type: 2`),
-post moves in UCI notation, and post `cccc` to make the computer move.
+Battles between people and AI players over REST and WebSocket.
 
-Accounts are optional on the chess face: register at `/auth/register` (or sign in with
-the **Authorize** button, which uses `POST /token`) and the games you create are yours.
+**Chess face** (`/games`): create a game with two players (human `type: 1` or computer
+`type: 2`), post moves in UCI notation, and post `cccc` to make the computer move.
+Accounts are optional there.
+
+**Battle face** (`/battles`, `/state`): signed-in players create, join, play and forfeit
+battles of `chess` or `duel` (2–4 fighters on a grid), against people or AI seats; replays,
+AI hints (`POST /ai/action`), records and Glicko-2 ratings (`/users/{userId}/stats`).
+Register at `/auth/register`, or sign in with the **Authorize** button (`POST /token`).
+
+**Real time**: `ws://<host>/api/v1/ws` sends every change as `{"event", "data", "seq",
+"ts"}` (`game:update`, `game:end`, `ai:thinking`, …); see the README for the protocol.
 
 Every error has the body `{"error", "message", "code", "details"}`.
 """

@@ -86,6 +86,21 @@ class Connection:
             await asyncio.wait_for(self.websocket.close(code, reason), 5)
 
 
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """An event as a session sent it. ``data`` is the rendering every watcher shares, so
+    a thousand sessions keeping an event keep one copy of its body."""
+
+    seq: int
+    at: float  # monotonic seconds, for the resume window
+    ts: int
+    name: str
+    data: str
+
+    def text(self) -> str:
+        return f'{{"event":"{self.name}","data":{self.data},"seq":{self.seq},"ts":{self.ts}}}'
+
+
 @dataclass(eq=False)
 class Session:
     """A client's subscriptions and recent events; may outlive its connection."""
@@ -94,7 +109,7 @@ class Session:
     user_id: str | None
     topics: set[str] = field(default_factory=set)
     seq: int = 0
-    recent: deque[tuple[int, float, str]] = field(default_factory=deque)  # seq, time, text
+    recent: deque[Sent] = field(default_factory=deque)
     connection: Connection | None = None
     detached_at: float | None = None
 
@@ -172,9 +187,9 @@ class Hub:
         if current.user_id is not None and old.user_id is None:
             self.sign_in(old, current.user_id)
         assert connection is not None
-        for seq, _, text in old.recent:
-            if seq > last_seq:
-                connection.push(text)
+        for sent in old.recent:
+            if sent.seq > last_seq:
+                connection.push(sent.text())
         return old
 
     def subscribe(self, session: Session, topic: str) -> None:
@@ -243,12 +258,12 @@ class Hub:
 
     def _deliver(self, session: Session, name: str, data: str) -> None:
         session.seq += 1
-        text = f'{{"event":"{name}","data":{data},"seq":{session.seq},"ts":{now_ms()}}}'
+        sent = Sent(session.seq, time.monotonic(), now_ms(), name, data)
         if self._resume_events:
-            session.recent.append((session.seq, time.monotonic(), text))
+            session.recent.append(sent)
             if len(session.recent) > self._resume_events:
                 session.recent.popleft()
-        if session.connection is not None and not session.connection.push(text):
+        if session.connection is not None and not session.connection.push(sent.text()):
             self.detach(session)  # too slow: cut off, its events kept for a resume
 
     # Housekeeping
@@ -265,7 +280,7 @@ class Hub:
             if session.detached_at is not None and session.detached_at < horizon:
                 self._drop(session)
                 continue
-            while session.recent and session.recent[0][1] < horizon:
+            while session.recent and session.recent[0].at < horizon:
                 session.recent.popleft()
 
     def _drop(self, session: Session) -> None:
@@ -286,4 +301,4 @@ def _covers(session: Session, last_seq: int) -> bool:
         return False
     if last_seq == session.seq:
         return True
-    return bool(session.recent) and session.recent[0][0] <= last_seq + 1
+    return bool(session.recent) and session.recent[0].seq <= last_seq + 1
