@@ -155,7 +155,7 @@ def test_invalid_utf8_closes_with_1007(live: LiveServer) -> None:
 def test_players_hear_start_actions_updates_and_the_end(
     live: LiveServer, http: httpx.Client
 ) -> None:
-    alice, bob, carol = register(http), register(http), register(http)
+    alice, bob = register(http), register(http)
 
     async def run() -> None:
         async with (
@@ -205,7 +205,6 @@ def test_players_hear_start_actions_updates_and_the_end(
                 "game:action", {"battleId": battle_id, "action": {"type": "move", "move": "e2e4"}}
             )
             assert (await white.expect("error"))["data"]["code"] == "GAME_OVER"
-            _ = carol
 
     _run(run())
 
