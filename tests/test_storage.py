@@ -160,3 +160,29 @@ def test_db_migrate_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert {"battles", "battle_actions", "alembic_version"} <= tables
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_clashing_move_from_another_process_is_refused_not_fatal(
+    backend: str, tmp_path: Path, start_server: Callable[..., LiveServer]
+) -> None:
+    """Two servers on one database and no shared bus: both accept white's first move."""
+    with database(backend, tmp_path) as url:
+        first = start_server(url)
+        with first.client() as a:
+            game = new_game(a)
+            second = start_server(url)  # loads the game as it stands: no moves yet
+            with second.client() as b:
+                play(a, game["gameId"], "e2e4")
+                clash = b.post(f"/games/{game['gameId']}/moves", json={"move": "d2d4"})
+                assert clash.status_code == 409, clash.text
+                assert clash.json()["code"] == "CONFLICT"
+                # The second server took the stored game, and stores on as before.
+                assert b.get(f"/games/{game['gameId']}").json()["moves"] == ["e2e4"]
+                assert b.get("/health").json()["storage"] == "ok"
+                play(b, game["gameId"], "e7e5")
+        first.stop()
+        second.stop()
+        third = start_server(url)
+        with third.client() as client:
+            assert client.get(f"/games/{game['gameId']}").json()["moves"] == ["e2e4", "e7e5"]

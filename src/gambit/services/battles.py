@@ -42,6 +42,7 @@ from gambit.games.battle import (
 )
 from gambit.services.errors import (
     Busy,
+    Conflict,
     GameOver,
     IllegalAction,
     InvalidRequest,
@@ -50,7 +51,7 @@ from gambit.services.errors import (
     NotYourTurn,
 )
 from gambit.services.stats import Stats
-from gambit.store import BattleStore, StoredBattle
+from gambit.store import BattleStore, StoredBattle, WriteConflict
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +194,7 @@ class BattleService:
             battle.outcome = Outcome(winners=others, reason=reason)
         battle.status = BattleStatus.FINISHED if battle.outcome else battle.status
         battle.updated_at = battle.turn_started_at = record.at
-        await self._store.append(battle, record, header=True, stats=self.stats.settle(battle))
+        await self._append(battle, record, header=True)
         await self._announce_action(battle, record)
         await self._continue(battle)
         return record
@@ -218,9 +219,7 @@ class BattleService:
             record = self._play(battle, ruleset, action, {})
         except IllegalByRules as exc:
             raise IllegalAction(str(exc)) from exc
-        await self._store.append(
-            battle, record, header=battle.outcome is not None, stats=self.stats.settle(battle)
-        )
+        await self._append(battle, record, header=battle.outcome is not None)
         await self._announce_action(battle, record)
         await self._continue(battle)
         return record
@@ -346,8 +345,10 @@ class BattleService:
         finally:
             if self._thinking.get(battle.id) is asyncio.current_task():
                 del self._thinking[battle.id]
-        # The header always changes: thinking is over.
-        await self._store.append(battle, record, header=True, stats=self.stats.settle(battle))
+        try:
+            await self._append(battle, record, header=True)  # thinking is over
+        except Conflict:
+            return  # another process moved for this seat first; the battle is reloaded
         await self._publish(
             battle,
             "ai:action",
@@ -433,17 +434,32 @@ class BattleService:
             reason=battle.outcome.reason,
         )
 
+    async def _append(self, battle: Battle, record: ActionRecord, *, header: bool) -> None:
+        """Store an action (with the players' stats if it ended the battle). If another
+        server process stored a different action in its place first, take that
+        process's battle and refuse this action."""
+        stats = self.stats.settle(battle)
+        try:
+            await self._store.append(battle, record, header=header, stats=stats)
+        except WriteConflict:
+            await self._reload(battle.id)
+            await self._reload_stats(battle.id)
+            raise Conflict(
+                "the battle changed on another server", "fetch it again and retry"
+            ) from None
+
     async def _catch_up(self, topic: str, event: Event) -> None:
         """Another process changed a battle: reload it (and, at its end, its players' stats)."""
         battle_id = topic.removeprefix("battle:")
         if battle_id == topic or event.name not in CHANGES:
             return
         if event.name == "game:end":
-            battle = self._battles.get(battle_id)
-            if battle is not None:
-                users = [seat.user_id for seat in battle.seats if seat.user_id]
-                self.stats.load(await self._store.load_stats(users))
-            return
+            await self._reload_stats(battle_id)
+        else:
+            await self._reload(battle_id)
+
+    async def _reload(self, battle_id: str) -> None:
+        """Replace the battle held in memory by the stored one."""
         stored = await self._store.load_one(battle_id)
         if stored is None:
             self._battles.pop(battle_id, None)
@@ -452,6 +468,12 @@ class BattleService:
         battle = _revive(stored)
         self._battles[battle_id] = battle
         self._watch(battle)
+
+    async def _reload_stats(self, battle_id: str) -> None:
+        battle = self._battles.get(battle_id)
+        if battle is not None:
+            users = [seat.user_id for seat in battle.seats if seat.user_id]
+            self.stats.load(await self._store.load_stats(users))
 
     async def _publish(self, battle: Battle, name: str, **data: Any) -> None:
         await self._bus.publish(

@@ -1,6 +1,12 @@
 """Storage: SQLAlchemy tables, Alembic migrations and the battle store."""
 
-from gambit.store.battles import BattleStore, StorageStatus, StoredBattle, StoredStats
+from gambit.store.battles import (
+    BattleStore,
+    StorageStatus,
+    StoredBattle,
+    StoredStats,
+    WriteConflict,
+)
 from gambit.store.database import migrate, open_database
 
 __all__ = [
@@ -8,6 +14,7 @@ __all__ = [
     "StorageStatus",
     "StoredBattle",
     "StoredStats",
+    "WriteConflict",
     "migrate",
     "open_database",
 ]

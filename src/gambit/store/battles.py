@@ -2,9 +2,11 @@
 
 Writes go through one writer task that commits whatever has queued up in a single
 transaction (group commit), so many concurrent moves cost one commit, and each
-caller's ``await`` returns only once its change is durable. After a failed write
-the store turns ``degraded`` and stops writing: the server goes on from memory,
-as seed 003's ``/health`` describes, rather than persist a log with a hole in it.
+caller's ``await`` returns only once its change is durable. A write that clashes
+with one another server process made first (the same action of the same battle)
+fails alone with `WriteConflict`. After any other failed write the store turns
+``degraded`` and stops writing: the server goes on from memory, as seed 003's
+``/health`` describes, rather than persist a log with a hole in it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Executable
 
@@ -54,6 +57,10 @@ _DELETE_STATS = delete(PlayerStatsRow).where(
     PlayerStatsRow.game == bindparam("stats_game"),
 )
 _INSERT_STATS = insert(PlayerStatsRow)
+
+
+class WriteConflict(Exception):
+    """Another server process stored a clashing change first; nothing of this one was."""
 
 
 class StorageStatus(enum.StrEnum):
@@ -257,16 +264,32 @@ class BattleStore:
         while len(batch) < MAX_BATCH and not self._queue.empty():
             batch.append(self._queue.get_nowait())
         try:
-            if self._status is StorageStatus.OK:
-                async with connection.begin():
-                    await _execute(connection, [s for write in batch for s in write.statements])
+            await self._commit(connection, batch)
+        except IntegrityError:
+            # Another process stored a clashing change (the same action number of the
+            # same battle): write one by one, so that only the clashing writes fail.
+            for write in batch:
+                try:
+                    await self._commit(connection, [write])
+                except IntegrityError as exc:
+                    write.done.set_exception(WriteConflict(str(exc.orig)))
+                except Exception:
+                    self._degrade()
         except Exception:
-            log.exception("storage write failed; serving from memory only from now on")
-            self._status = StorageStatus.DEGRADED
+            self._degrade()
         for write in batch:
             if not write.done.done():
                 write.done.set_result(None)
             self._queue.task_done()
+
+    async def _commit(self, connection: AsyncConnection, batch: list[_Write]) -> None:
+        if self._status is StorageStatus.OK:
+            async with connection.begin():
+                await _execute(connection, [s for write in batch for s in write.statements])
+
+    def _degrade(self) -> None:
+        log.exception("storage write failed; serving from memory only from now on")
+        self._status = StorageStatus.DEGRADED
 
 
 async def _execute(
