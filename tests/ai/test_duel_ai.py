@@ -85,3 +85,26 @@ def test_workers_that_die_are_replaced() -> None:
         asyncio.run(run())
     finally:
         pool.close()
+
+
+def test_the_ai_reports_each_depth_before_it_answers() -> None:
+    ai = DuelAI(1)
+    lines: list[dict[str, object]] = []
+
+    async def heard(line: dict[str, object]) -> None:
+        lines.append(line)
+
+    async def run() -> None:
+        state = RULES.initial_state(2, {"size": 5}, seed=3)
+        decision = await ai.choose(state, 20, 300, heard)
+        assert lines, "no report before the answer"
+        depths = [line["depth"] for line in lines]
+        assert depths == sorted(depths)
+        assert depths[0] == 1
+        assert decision.info["depth"] == depths[-1]
+        assert lines[-1]["pv"][0] == decision.action
+
+    try:
+        asyncio.run(run())
+    finally:
+        asyncio.run(ai.close())

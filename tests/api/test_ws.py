@@ -261,7 +261,12 @@ def test_ai_turns_are_announced(live: LiveServer, http: httpx.Client) -> None:
             await socket.send("game:action", {"battleId": battle["id"], "action": {"type": "rest"}})
             thinking = await socket.expect("ai:thinking", battleId=battle["id"])
             assert thinking["data"]["playerId"] == ai
-            action = await socket.expect("ai:action", battleId=battle["id"])
+            lines = []
+            while (action := await socket.next())["event"] == "ai:thinking":
+                lines.append(action["data"])
+            assert action["event"] == "ai:action"
+            assert lines, "the duel AI reported no depth while it thought"
+            assert all(line["depth"] >= 1 and line["pv"] for line in lines)
             assert action["data"]["playerId"] == ai
             assert action["data"]["action"]["type"]
             await socket.expect("game:update", battleId=battle["id"])

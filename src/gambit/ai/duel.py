@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from gambit.ai.duel_search import DuelDecision, choose
 from gambit.ai.player import Decision, Progress
-from gambit.ai.workers import WorkerPool
+from gambit.ai.workers import WorkerPool, report
 from gambit.games.duel import DuelState
 
 
-def _choose_in_worker(state: DuelState, level: int, seconds: float) -> DuelDecision:
-    return choose(state, level, seconds, random.Random())
+def _info(decision: DuelDecision) -> dict[str, Any]:
+    return {"score": decision.score, "depth": decision.depth, "pv": decision.pv}
+
+
+def _choose_in_worker(
+    state: DuelState, level: int, seconds: float, job: str | None = None
+) -> DuelDecision:
+    return choose(state, level, seconds, random.Random(), lambda line: report(job, _info(line)))
 
 
 class DuelAI:
-    """Chooses duel actions; the search runs in its own processes."""
+    """Chooses duel actions; the search runs in its own processes and reports each
+    completed depth to ``progress``."""
 
     def __init__(self, workers: int) -> None:
         self._pool = WorkerPool(workers)
@@ -23,12 +31,10 @@ class DuelAI:
     async def choose(
         self, state: DuelState, level: int, search_time_ms: int, progress: Progress | None = None
     ) -> Decision:
-        """The search runs in a worker process and reports only its result."""
         decision = await self._pool.run(
-            _choose_in_worker, state.copy(), level, search_time_ms / 1000
+            _choose_in_worker, state.copy(), level, search_time_ms / 1000, progress=progress
         )
-        info = {"score": decision.score, "depth": decision.depth, "pv": decision.pv}
-        return Decision(decision.action, info)
+        return Decision(decision.action, _info(decision))
 
     async def close(self) -> None:
         self._pool.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,8 +56,15 @@ def noise_for(level: int) -> float:
     return max(0.0, (15 - level) * 1.5)
 
 
-def choose(state: DuelState, level: int, seconds: float, rng: random.Random) -> DuelDecision:
-    """An action for the fighter to move in ``state`` (not modified)."""
+def choose(
+    state: DuelState,
+    level: int,
+    seconds: float,
+    rng: random.Random,
+    on_depth: Callable[[DuelDecision], None] | None = None,
+) -> DuelDecision:
+    """An action for the fighter to move in ``state`` (not modified); ``on_depth`` hears
+    the best line after each completed depth."""
     legal = RULES.legal_actions(state)
     if not legal:
         raise ValueError("no legal action: the duel is over")
@@ -71,6 +79,8 @@ def choose(state: DuelState, level: int, seconds: float, rng: random.Random) -> 
         except _OutOfTime:
             break
         best = DuelDecision(line[0], round(score, 1), depth, line)
+        if on_depth is not None:
+            on_depth(best)
         if abs(score) >= WIN / 2:
             break  # a forced result: deeper search changes nothing
     return best

@@ -1,18 +1,57 @@
-"""Worker processes for the AIs written in Python: CPU-bound search off the event loop."""
+"""Worker processes for the AIs written in Python: CPU-bound search off the event loop.
+
+A search may report as it goes (the duel AI, after each depth): the worker puts its
+reports on one queue shared by the pool, a thread of the server hands each to the
+event loop, and they reach the caller's ``progress`` in order, all before the result
+is returned: the worker says how many it sent, and the pool waits for them.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
-from collections.abc import Callable
+import threading
+import uuid
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.queues import SimpleQueue
 from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+REPORT_GRACE_SECONDS = 1.0  # at most this long for a result's reports to arrive
+Report = tuple[str, Any]  # job id, what the search said
+
+# In a worker process: where its searches report.
+_reports: SimpleQueue[Report | None] | None = None
+
+
+def _set_reports(reports: SimpleQueue[Report | None]) -> None:
+    """The pool's initializer: each worker process reports on the pool's one queue."""
+    global _reports
+    _reports = reports
+
+
+_sent: dict[str, int] = {}  # in a worker: reports sent per job
+
+
+def report(job: str | None, payload: Any) -> None:
+    """In a worker: tell the caller of job ``job`` how the search is going."""
+    if job is not None and _reports is not None:
+        _reports.put((job, payload))
+        _sent[job] = _sent.get(job, 0) + 1
+
+
+def _tracked(function: Callable[..., T], job: str, *args: Any) -> tuple[T, int]:
+    """In a worker: ``function(*args, job)``, and how many reports it sent."""
+    try:
+        return function(*args, job), _sent.get(job, 0)
+    finally:
+        _sent.pop(job, None)
 
 
 class WorkerPool:
@@ -20,26 +59,119 @@ class WorkerPool:
 
     def __init__(self, workers: int) -> None:
         self._workers = workers
+        self._context = multiprocessing.get_context("spawn")  # forking threads is unsafe
         self._pool: ProcessPoolExecutor | None = None
+        self._reports: SimpleQueue[Report | None] = self._context.SimpleQueue()
+        self._jobs: dict[str, _Job] = {}
+        self._reader: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def run(self, function: Callable[..., T], *args: Any) -> T:
-        """``function(*args)`` in a worker; retried once in a new pool if the old one broke."""
+    async def run(
+        self,
+        function: Callable[..., T],
+        *args: Any,
+        progress: Callable[[Any], Awaitable[None]] | None = None,
+    ) -> T:
+        """``function(*args)`` in a worker; with ``progress``, ``function(*args, job)``,
+        whose ``report(job, …)`` calls reach ``progress``. Retried once in a new pool if
+        the old one broke."""
         loop = asyncio.get_running_loop()
+        if progress is None:
+            return await self._submit(loop, function, *args)
+        job = _Job()
+        self._listen(loop)
+        self._jobs[job.id] = job
+
+        async def relay() -> None:
+            while True:
+                await progress(await job.reports.get())
+
+        relaying = asyncio.create_task(relay())
         try:
-            return await loop.run_in_executor(self._executor(), function, *args)
-        except BrokenProcessPool:
-            log.warning("a search worker died; starting new workers")
-            self.close()
-            return await loop.run_in_executor(self._executor(), function, *args)
+            tracked: tuple[T, int] = await self._submit(loop, _tracked, function, job.id, *args)
+            result, sent = tracked
+            # The reports travel apart from the result; let every one land first.
+            job.expect(sent)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(job.complete.wait(), REPORT_GRACE_SECONDS)
+        finally:
+            del self._jobs[job.id]
+            relaying.cancel()
+            await asyncio.gather(relaying, return_exceptions=True)
+        while not job.reports.empty():
+            await progress(job.reports.get_nowait())
+        return result
 
     def close(self) -> None:
+        """Stop the workers and the report thread."""
+        self._shut_down()
+        if self._reader is not None:
+            self._reports.put(None)
+            self._reader.join(timeout=5)
+            self._reader = None
+
+    def _shut_down(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
 
+    async def _submit(
+        self, loop: asyncio.AbstractEventLoop, function: Callable[..., T], *args: Any
+    ) -> T:
+        try:
+            return await loop.run_in_executor(self._executor(), function, *args)
+        except BrokenProcessPool:
+            log.warning("a search worker died; starting new workers")
+            self._shut_down()
+            return await loop.run_in_executor(self._executor(), function, *args)
+
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            # "spawn": forking a process that runs threads (uvicorn, aiosqlite) is unsafe.
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self._workers,
+                mp_context=self._context,
+                initializer=_set_reports,
+                initargs=(self._reports,),
+            )
         return self._pool
+
+    def _listen(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._reader is None:
+            self._loop = loop
+            self._reader = threading.Thread(target=self._read, name="search-reports", daemon=True)
+            self._reader.start()
+
+    def _read(self) -> None:
+        """The report thread: hand each report to the event loop."""
+        while (item := self._reports.get()) is not None:
+            assert self._loop is not None
+            self._loop.call_soon_threadsafe(self._deliver, *item)
+
+    def _deliver(self, job_id: str, payload: Any) -> None:
+        job = self._jobs.get(job_id)
+        if job is not None:
+            job.receive(payload)
+
+
+class _Job:
+    """A search whose reports are awaited: they queue here until relayed."""
+
+    def __init__(self) -> None:
+        self.id = uuid.uuid4().hex
+        self.reports: asyncio.Queue[Any] = asyncio.Queue()
+        self.complete = asyncio.Event()
+        self._received = 0
+        self._expected: int | None = None
+
+    def receive(self, payload: Any) -> None:
+        self._received += 1
+        self.reports.put_nowait(payload)
+        self._check()
+
+    def expect(self, count: int) -> None:
+        self._expected = count
+        self._check()
+
+    def _check(self) -> None:
+        if self._expected is not None and self._received >= self._expected:
+            self.complete.set()
