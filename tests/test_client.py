@@ -18,7 +18,7 @@ def _name() -> str:
 
 
 async def play_duel(url: str) -> str:
-    """The README's bot: play a duel against the AI over the socket, first legal action."""
+    """The README's bot: play a duel against the AI over the socket, striking if it can."""
     async with GambitClient(url) as gambit:
         await gambit.register(_name(), PASSWORD)
         async with gambit.socket() as socket:
@@ -26,12 +26,13 @@ async def play_duel(url: str) -> str:
                 "duel", [{"type": "human"}, {"type": "ai", "level": 0}]
             )
             async for event in socket.events():
-                if event.event in ("game:start", "game:update"):
-                    legal = (await gambit.battle(battle["id"]))["legalActions"]
-                    if legal:
-                        await socket.act(battle["id"], legal[0])
-                elif event.event == "game:end":
+                if event.event == "game:end":
                     return str(event.data["reason"])
+                if event.event == "error":
+                    await asyncio.sleep(2)
+                if legal := (await gambit.battle(battle["id"]))["legalActions"]:
+                    strike = max(legal, key=lambda a: a["type"] in ("attack", "bolt"))
+                    await socket.act(battle["id"], strike)
     raise AssertionError("the socket closed before the end")
 
 
