@@ -30,6 +30,8 @@ async def play_duel(url: str) -> str:
                     return str(event.data["reason"])
                 if event.event == "error":
                     await asyncio.sleep(2)
+                elif event.event != "game:update" or event.data["currentTurn"] != gambit.user_id:
+                    continue
                 if legal := (await gambit.battle(battle["id"]))["legalActions"]:
                     strike = max(legal, key=lambda a: a["type"] in ("attack", "bolt"))
                     await socket.act(battle["id"], strike)

@@ -18,7 +18,7 @@ from websockets.exceptions import ConnectionClosed
 
 from gambit.bus import SYSTEM_TOPIC, Event
 from tests.conftest import LiveServer
-from tests.helpers import bearer, create_battle, register
+from tests.helpers import PASSWORD, bearer, create_battle, register
 from tests.ws import Socket, open_socket, ws_url
 
 HUMAN = {"type": "human"}
@@ -573,5 +573,32 @@ def test_heartbeat_closes_a_client_that_does_not_answer(
             await asyncio.sleep(2.0)
             hub = server.app.state.hub
             assert hub.connections == 0
+
+    _run(run())
+
+
+def test_a_revoked_token_stops_play_until_a_fresh_one_comes(
+    live: LiveServer, http: httpx.Client
+) -> None:
+    alice, bob = register(http), register(http)
+    battle = create_battle(http, alice, "duel", HUMAN, HUMAN)
+    http.post(f"/battles/{battle['id']}/join", headers=bearer(bob))
+    rest = {"battleId": battle["id"], "action": {"type": "rest"}}
+
+    async def run() -> None:
+        async with open_socket(live.url, alice["token"]) as socket:
+            assert http.post("/auth/logout", headers=bearer(alice)).status_code in (200, 204)
+            await socket.send("game:action", rest)
+            assert (await socket.expect("error"))["data"]["code"] == "UNAUTHORIZED"
+            login = http.post(
+                "/auth/login", json={"identifier": alice["username"], "password": PASSWORD}
+            ).json()
+            await socket.send("auth", {"token": bob["token"]})  # someone else's: refused
+            assert (await socket.expect("error"))["data"]["code"] == "INVALID_MESSAGE"
+            await socket.send("auth", {"token": login["token"]})
+            await socket.expect("auth")
+            await socket.send("game:action", rest)
+            action = await socket.expect("game:action", battleId=battle["id"])
+            assert action["data"]["playerId"] == alice["userId"]
 
     _run(run())

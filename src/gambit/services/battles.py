@@ -148,9 +148,7 @@ class BattleService:
         self._battles[battle.id] = battle
         self._watch(battle)
         await self._store.insert(battle)
-        await self._publish(
-            battle, "game:start" if battle.status is BattleStatus.ACTIVE else "game:update"
-        )
+        await self._announce_seats(battle)
         await self._continue(battle)
         return battle
 
@@ -161,10 +159,7 @@ class BattleService:
         battle.status = _status(battle.seats, battle.outcome is not None)
         battle.updated_at = battle.turn_started_at = now_ms()
         await self._store.update(battle)
-        if battle.status is BattleStatus.ACTIVE:
-            await self._publish(battle, "game:start")
-        else:
-            await self._publish(battle, "game:update")
+        await self._announce_seats(battle)
         await self._continue(battle)
 
     async def forfeit(self, battle: Battle, seat: int, reason: str = FORFEIT) -> ActionRecord:
@@ -409,6 +404,13 @@ class BattleService:
             and battle.seats[RULESETS[battle.game].to_move(battle.state)].kind is SeatKind.AI
         ):
             await self.start_thinking(battle)
+
+    async def _announce_seats(self, battle: Battle) -> None:
+        """A battle made or joined: ``game:start`` once everyone is seated; in any case
+        ``game:update``, so that watching updates alone tells every state."""
+        if battle.status is BattleStatus.ACTIVE:
+            await self._publish(battle, "game:start")
+        await self._publish(battle, "game:update")
 
     async def _announce_action(self, battle: Battle, record: ActionRecord) -> None:
         await self._publish(

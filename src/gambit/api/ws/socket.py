@@ -62,6 +62,7 @@ class Client:
         self.services = services
         self.hub = hub
         self.session: Session = hub.open(websocket, None)
+        self._token: str | None = None
         self.limiter: MovingWindowRateLimiter = websocket.app.state.limiter
         self.action_limit: RateLimitItem = services.settings.limit("game_actions")
 
@@ -129,8 +130,6 @@ class Client:
         token = data.get("token")
         if not isinstance(token, str):
             raise ClientError("INVALID_MESSAGE", "auth needs a token", 'send {"token": "..."}')
-        if self.session.user_id is not None:
-            raise ClientError("INVALID_MESSAGE", "already signed in")
         try:
             self._sign_in(token)
         except Unauthorized as exc:
@@ -149,8 +148,14 @@ class Client:
 
     async def act(self, data: dict[str, Any]) -> None:
         user_id = self.session.user_id
-        if user_id is None:
+        if user_id is None or self._token is None:
             raise ClientError("UNAUTHORIZED", "sign in to play", "anonymous sockets may watch")
+        try:  # the token may have expired, or been revoked, since it signed the socket in
+            self.services.accounts.authenticate(self._token)
+        except Unauthorized as exc:
+            raise ClientError(
+                "UNAUTHORIZED", exc.message, "send auth with a fresh token to play on"
+            ) from None
         battle_id = self._battle(data)
         action = data.get("action")
         if not isinstance(action, dict):
@@ -199,7 +204,14 @@ class Client:
     # Helpers
 
     def _sign_in(self, token: str) -> None:
+        """Sign the socket in, or give it a fresh token of the same user."""
         claims = self.services.accounts.authenticate(token)
+        if self.session.user_id is not None:
+            if claims.user_id != self.session.user_id:
+                raise ClientError("INVALID_MESSAGE", "the socket is signed in as another user")
+            self._token = token
+            return
+        self._token = token
         self.hub.sign_in(self.session, claims.user_id)
         own = [
             battle.id
