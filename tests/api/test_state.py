@@ -256,3 +256,35 @@ def test_ai_action_errors(client: httpx.Client) -> None:
         401,
         "UNAUTHORIZED",
     )
+
+
+def test_ai_action_turns_any_junk_state_into_a_400(client: httpx.Client) -> None:
+    me = register(client)
+    fighter = {"health": 100, "energy": 5, "status": [], "position": {"x": 0, "y": 0}}
+    junk: list[Any] = [
+        {"currentTurn": "a", "players": {"a": 5, "b": fighter}},
+        {"currentTurn": "a", "players": {"a": {**fighter, "status": 5}, "b": fighter}},
+        {
+            "currentTurn": "a",
+            "players": {"a": {**fighter, "status": [{"type": "x"}]}, "b": fighter},
+        },
+        {"currentTurn": "a", "players": {"a": {**fighter, "health": True}, "b": fighter}},
+        {"currentTurn": "a", "players": {"a": {**fighter, "position": [0, 0]}, "b": fighter}},
+        {"currentTurn": "a", "players": {"a": fighter}},
+        {"currentTurn": "a", "players": []},
+        {"currentTurn": ["a"], "players": {"a": fighter, "b": fighter}},
+        {"currentTurn": "a", "size": "7", "players": {"a": fighter, "b": fighter}},
+        {"currentTurn": "a", "size": 99, "players": {"a": fighter, "b": fighter}},
+        {"currentTurn": "a", "round": 0, "players": {"a": fighter, "b": fighter}},
+        "a string",
+    ]
+    for state in junk:
+        response = client.post(
+            "/ai/action", json={"game": "duel", "state": state}, headers=bearer(me)
+        )
+        assert_error(response, 400, "INVALID_REQUEST")
+    for state in ({"fen": 5}, {"nofen": "x"}, "8/8/8/8/8/8/8/8 w - - 0 1"):
+        response = client.post(
+            "/ai/action", json={"game": "chess", "state": state}, headers=bearer(me)
+        )
+        assert_error(response, 400, "INVALID_REQUEST")

@@ -127,11 +127,16 @@ def _fighter(data: Mapping[str, Any], size: int) -> Fighter:
             raise InvalidOptions(f"{name} must be an integer from {low} to {high}")
         return value
 
+    if not isinstance(data, Mapping):
+        raise InvalidOptions("a player's state is {health, energy, status, position}")
     where = data.get("position")
     if not isinstance(where, Mapping):
         raise InvalidOptions('position must be {"x": int, "y": int}')
+    effects = data.get("status", [])
+    if not isinstance(effects, list):
+        raise InvalidOptions("status must be a list of {type, turnsLeft}")
     status: dict[str, int] = {}
-    for effect in data.get("status") or []:
+    for effect in effects:
         if not isinstance(effect, Mapping) or effect.get("type") not in (
             SHIELDED,
             POISONED,
