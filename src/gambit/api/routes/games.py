@@ -175,12 +175,15 @@ async def _unless_disconnected(request: Request, work: Awaitable[T]) -> T | None
     task = asyncio.ensure_future(work)
     watcher = asyncio.ensure_future(_disconnect(request))
     try:
-        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         watcher.cancel()
-        if not task.done():
-            task.cancel()
-    return task.result() if not task.cancelled() else None
+    if task in done:
+        return task.result()
+    # The client left first: stop waiting for it (a cancel takes effect at the next await).
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    return None
 
 
 async def _disconnect(request: Request) -> None:

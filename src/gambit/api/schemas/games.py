@@ -144,9 +144,11 @@ class Game(BaseModel):
             )
             for colour, seat in zip((1, 2), battle.seats, strict=True)
         ]
+        # A chess game's log holds moves, and a forfeit at most (from the battle face).
+        played = [record for record in battle.actions if record.action.get("type") == "move"]
         last_move = None
-        if battle.actions:
-            record = battle.actions[-1]
+        if played:
+            record = played[-1]
             last_move = LastMove(
                 move=record.action["move"],
                 playerColor="w" if record.seat == 0 else "b",
@@ -158,7 +160,7 @@ class Game(BaseModel):
             fen=board.fen(),
             turn="w" if board.turn else "b",
             state=_state(battle),
-            moves=[record.action["move"] for record in battle.actions],
+            moves=[record.action["move"] for record in played],
             players=Players(white=players[0], black=players[1]),
             lastMove=last_move,
         )
