@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -90,7 +91,10 @@ def test_times_out_with_the_current_state(start_server: Callable[..., LiveServer
         assert response.json() == game
 
 
-def test_a_client_that_hangs_up_stops_waiting(server: LiveServer, client: httpx.Client) -> None:
+def test_a_client_that_hangs_up_stops_waiting(
+    server: LiveServer, client: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR)
     game = new_game(client)
     topic = battle_topic(game["gameId"])
     bus = server.services.bus
@@ -100,3 +104,5 @@ def test_a_client_that_hangs_up_stops_waiting(server: LiveServer, client: httpx.
     while bus.subscriber_count(topic) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert bus.subscriber_count(topic) == 0
+    time.sleep(0.1)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no 500 left behind
