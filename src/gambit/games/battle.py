@@ -7,7 +7,7 @@ state can always be rebuilt by replaying ``actions`` on the ruleset's initial st
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,26 +132,41 @@ def forfeit(ruleset: Ruleset[Any], state: Any, seat: int) -> Any:
 # player id, so actions are translated on the way in and out.
 
 
-def _seat_fields(battle: Battle) -> tuple[str, ...]:
-    fields: tuple[str, ...] = getattr(RULESETS[battle.game], "seat_fields", ())
+def _seat_fields(game: str) -> tuple[str, ...]:
+    fields: tuple[str, ...] = getattr(RULESETS[game], "seat_fields", ())
     return fields
+
+
+def name_seats(game: str, ids: Sequence[str], action: Mapping[str, Any]) -> Action:
+    """An action with the seat numbers of ``game`` replaced by the players' ``ids``."""
+    named = dict(action)
+    for name in _seat_fields(game):
+        if isinstance(named.get(name), int) and 0 <= named[name] < len(ids):
+            named[name] = ids[named[name]]
+    return named
+
+
+def name_line(game: str, ids: Sequence[str], info: Mapping[str, Any]) -> dict[str, Any]:
+    """An AI's report (``score``, ``depth``, ``pv``) with the actions of its line named."""
+    line = info.get("pv", [])
+    return {**info, "pv": [name_seats(game, ids, a) if isinstance(a, dict) else a for a in line]}
+
+
+def player_ids(battle: Battle) -> list[str]:
+    return [seat.player_id for seat in battle.seats]
 
 
 def to_public(battle: Battle, action: Mapping[str, Any]) -> Action:
     """An action as players see it: seat numbers become player ids."""
-    public = dict(action)
-    for name in _seat_fields(battle):
-        if isinstance(public.get(name), int) and 0 <= public[name] < len(battle.seats):
-            public[name] = battle.seats[public[name]].player_id
-    return public
+    return name_seats(battle.game, player_ids(battle), action)
 
 
 def to_rules(battle: Battle, action: Mapping[str, Any]) -> Action:
     """An action as the ruleset takes it: player ids become seat numbers."""
     ruled = dict(action)
-    for name in _seat_fields(battle):
+    for name in _seat_fields(battle.game):
         if name in ruled:
-            ids = [seat.player_id for seat in battle.seats]
+            ids = player_ids(battle)
             if ruled[name] not in ids or not ruled[name]:
                 raise IllegalAction(f"{name} must be the player id of a player in this battle")
             ruled[name] = ids.index(ruled[name])

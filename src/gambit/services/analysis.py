@@ -8,8 +8,8 @@ line. The battle, if one is named, is not changed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import chess
@@ -17,7 +17,8 @@ import chess
 from gambit.ai.player import AIPlayer
 from gambit.games import RULESETS, InvalidOptions, duel
 from gambit.games.base import Action
-from gambit.games.battle import BattleStatus, to_public
+from gambit.games.battle import BattleStatus, name_line, name_seats, player_ids
+from gambit.games.chess import parse_fen
 from gambit.services.battles import BattleService
 from gambit.services.errors import EngineFailed, GameOver, InvalidRequest
 
@@ -48,9 +49,13 @@ class Analysis:
             raise GameOver(f"the battle is {battle.status.value.lower()}; nobody is to move")
         seat = battle.seats[RULESETS[battle.game].to_move(battle.state)]
         action, evaluation = await self._choose(battle.game, battle.state, level, search_time_ms)
-        return _public(
-            Hint(battle.game, action, evaluation, seat.player_id or None, battle.id),
-            lambda action: to_public(battle, action),
+        ids = player_ids(battle)
+        return Hint(
+            battle.game,
+            name_seats(battle.game, ids, action),
+            name_line(battle.game, ids, evaluation),
+            seat.player_id or None,
+            battle.id,
         )
 
     async def of_position(
@@ -77,11 +82,11 @@ class Analysis:
         except InvalidOptions as exc:
             raise InvalidRequest("invalid state", str(exc)) from None
         action, evaluation = await self._choose(game, position, level, search_time_ms)
-        return _public(
-            Hint(game, action, evaluation, state["currentTurn"]),
-            lambda action: (
-                {**action, "target": ids[action["target"]]} if "target" in action else action
-            ),
+        return Hint(
+            game,
+            name_seats(game, ids, action),
+            name_line(game, ids, evaluation),
+            state["currentTurn"],
         )
 
     async def _choose(
@@ -95,24 +100,14 @@ class Analysis:
         return decision.action, decision.info
 
 
-def _public(hint: Hint, public: Callable[[Action], Action]) -> Hint:
-    """The hint with seat numbers in its action and line turned into player ids."""
-    if hint.game == "chess":
-        return hint
-    line = [public(action) for action in hint.evaluation.get("pv", [])]
-    return replace(hint, action=public(hint.action), evaluation={**hint.evaluation, "pv": line})
-
-
 def _board(state: Mapping[str, Any] | str) -> chess.Board:
     fen = state.get("fen") if isinstance(state, Mapping) else state
     if not isinstance(fen, str):
         raise InvalidRequest("invalid state", 'a chess state is a FEN, or {"fen": FEN}')
     try:
-        board = chess.Board(fen)
-    except ValueError as exc:
+        board = parse_fen(fen)
+    except InvalidOptions as exc:
         raise InvalidRequest("invalid FEN", str(exc)) from None
-    if not board.is_valid():
-        raise InvalidRequest("invalid FEN", "the position is not legal")
     if board.is_game_over():
         raise GameOver("the game is over in this position")
     return board

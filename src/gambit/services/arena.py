@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,7 +91,7 @@ class Arena:
                 for battle in self.battles.all()
                 if (status is None or battle.status is status)
                 and (game is None or battle.game == game)
-                and (user_id is None or any(s.user_id == user_id for s in battle.seats))
+                and (user_id is None or seat_of(battle, user_id) is not None)
                 and (after is None or (battle.created_at, battle.id) < after)
             ),
             key=lambda battle: (battle.created_at, battle.id),
@@ -110,14 +110,14 @@ class Arena:
             return self.battles.get(battle_id)
         if user_id is None:
             raise Unauthorized("sign in, or name the battle with battleId")
-        mine = [
-            battle
-            for battle in self.battles.all()
-            if battle.status is BattleStatus.ACTIVE and seat_of(battle, user_id) is not None
-        ]
+        mine = [b for b in self.seated(user_id) if b.status is BattleStatus.ACTIVE]
         if not mine:
             raise NotFound("you have no active battle; name one with battleId")
         return max(mine, key=lambda battle: battle.updated_at)
+
+    def seated(self, user_id: str) -> Iterator[Battle]:
+        """The battles in which ``user_id`` has a seat."""
+        return (battle for battle in self.battles.all() if seat_of(battle, user_id) is not None)
 
     async def join(self, battle_id: str, user_id: str) -> Battle:
         battle = self.battles.get(battle_id)

@@ -37,6 +37,8 @@ from gambit.games.battle import (
     Seat,
     SeatKind,
     forfeit,
+    name_line,
+    player_ids,
     replay,
     to_public,
 )
@@ -96,9 +98,7 @@ class BattleService:
         """Bring every stored battle back to life, resume cut-off AI turns, start the clock."""
         self.stats.load(await self._store.load_stats())
         for stored in await self._store.load_all():
-            battle = _revive(stored)
-            self._battles[battle.id] = battle
-            self._watch(battle)
+            battle = self._hold(stored)
             if battle.thinking:
                 self._thinking[battle.id] = asyncio.create_task(self._think(battle))
         self._clock = asyncio.create_task(self._run_clock(), name="battle-clock")
@@ -311,7 +311,10 @@ class BattleService:
 
         async def report(info: dict[str, Any]) -> None:
             await self._publish(
-                battle, "ai:thinking", playerId=seat.player_id, **_public_info(battle, info)
+                battle,
+                "ai:thinking",
+                playerId=seat.player_id,
+                **name_line(battle.game, player_ids(battle), info),
             )
 
         try:
@@ -349,7 +352,7 @@ class BattleService:
             "ai:action",
             playerId=seat.player_id,
             action=to_public(battle, record.action),
-            evaluation=_public_info(battle, record.info),
+            evaluation=name_line(battle.game, player_ids(battle), record.info),
         )
         await self._announce_action(battle, record)
         await self._publish(battle, "ai:ready", playerId=seat.player_id)
@@ -467,9 +470,14 @@ class BattleService:
             self._battles.pop(battle_id, None)
             self._clocked.discard(battle_id)
             return
+        self._hold(stored)
+
+    def _hold(self, stored: StoredBattle) -> Battle:
+        """Bring a stored battle to life in memory, under the clock if it needs one."""
         battle = _revive(stored)
-        self._battles[battle_id] = battle
+        self._battles[battle.id] = battle
         self._watch(battle)
+        return battle
 
     async def _reload_stats(self, battle_id: str) -> None:
         battle = self._battles.get(battle_id)
@@ -481,12 +489,6 @@ class BattleService:
         await self._bus.publish(
             battle_topic(battle.id), Event(name, {"battleId": battle.id, **data})
         )
-
-
-def _public_info(battle: Battle, info: Mapping[str, Any]) -> dict[str, Any]:
-    """An engine's report with its line's actions as players name them (duel targets)."""
-    line = info.get("pv", [])
-    return {**info, "pv": [to_public(battle, a) if isinstance(a, dict) else a for a in line]}
 
 
 def _fallback(ruleset: Ruleset[Any], battle: Battle) -> Decision:

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from gambit.games import RULESETS
 from gambit.games.battle import Battle, Seat, SeatKind
 from gambit.rating import Rating, Result, update
 from gambit.store import StoredStats
 
-GAMES = ("chess", "duel")
 PROVISIONAL_DEVIATION = 110  # above it a rating is still settling (lichess's threshold)
 
 
@@ -38,7 +38,7 @@ class Stats:
 
     def of(self, user_id: str) -> dict[str, StoredStats]:
         """The user's stats in every game, zero where they have not played."""
-        return {game: self._get(user_id, game) for game in GAMES}
+        return {game: self._get(user_id, game) for game in RULESETS}
 
     def settle(self, battle: Battle) -> list[StoredStats]:
         """Count ``battle``'s result, if it has ended and is not counted yet; returns the

@@ -104,17 +104,15 @@ async def get_replay(
     )
 
 
-@usage_router.get(
+usage_router.add_api_route(
     "/game/state",
+    get_state,
+    methods=["GET"],
     summary="Current game state (seed 000's usage path)",
+    description="The same as `GET /state`.",
     response_model=GameState,
     responses=_errors(400, 401, 404, 429),
 )
-async def get_game_state(
-    arena: ArenaDep, caller: OptionalCaller, battle_id: ChosenBattle = None
-) -> GameState:
-    """The same as `GET /state`."""
-    return game_state(arena.current(caller_id(caller), _id(battle_id)))
 
 
 @usage_router.post(

@@ -15,6 +15,8 @@ from gambit.services.analysis import Hint
 from gambit.services.arena import SeatSpec
 from gambit.services.replays import Step, current_step
 
+GameName = Literal["chess", "duel"]  # the keys of gambit.games.RULESETS
+
 PIECE_VALUES = {chess.PAWN: 1, chess.KNIGHT: 3, chess.BISHOP: 3, chess.ROOK: 5, chess.QUEEN: 9}
 
 
@@ -47,7 +49,7 @@ class BattleOptions(JsonModel):
 
 
 class CreateBattleRequest(JsonModel):
-    game: Literal["chess", "duel"]
+    game: GameName
     seats: list[SeatRequest] = Field(min_length=2, max_length=4)
     options: BattleOptions | None = None
 
@@ -123,7 +125,7 @@ class GameState(BaseModel):
 
 class BattleView(BaseModel):
     id: str
-    game: Literal["chess", "duel"]
+    game: GameName
     players: list[PlayerView]
     state: GameState
     status: Literal["WAITING", "ACTIVE", "FINISHED"]
@@ -240,9 +242,7 @@ class GameActionRequest(JsonModel):
 
 
 class AIActionRequest(JsonModel):
-    game: Literal["chess", "duel"] | None = Field(
-        None, description="With `state`: the game it is a position of."
-    )
+    game: GameName | None = Field(None, description="With `state`: the game it is a position of.")
     state: dict[str, Any] | str | None = Field(
         None,
         description='Chess: a FEN, or `{"fen": FEN}`. Duel: a GameState (`players`, '
@@ -272,7 +272,7 @@ class Evaluation(BaseModel):
 
 
 class AIActionView(BaseModel):
-    game: Literal["chess", "duel"]
+    game: GameName
     battleId: str | None = None
     playerId: str | None = Field(None, description="Whose action it would be.")
     action: dict[str, Any] = Field(description="The chosen action; post it to play it.")

@@ -25,6 +25,7 @@ from gambit.api.errors import BATTLE_FACE_ERRORS, status_and_code
 from gambit.api.ws.hub import Hub, Session
 from gambit.bus import Event, battle_topic
 from gambit.games.battle import BattleStatus
+from gambit.services.arena import seat_of
 from gambit.services.errors import ServiceError, Unauthorized
 
 log = logging.getLogger(__name__)
@@ -215,9 +216,8 @@ class Client:
         self.hub.sign_in(self.session, claims.user_id)
         own = [
             battle.id
-            for battle in self.services.arena.battles.all()
+            for battle in self.services.arena.seated(claims.user_id)
             if battle.status is not BattleStatus.FINISHED
-            and any(seat.user_id == claims.user_id for seat in battle.seats)
         ]
         self.hub.subscribe_own_battles(self.session, own)
 
@@ -249,7 +249,7 @@ class Client:
             battle_id = topic.removeprefix("battle:")
             with contextlib.suppress(ServiceError):
                 battle = self.services.arena.get(battle_id)
-                if any(seat.user_id == session.user_id for seat in battle.seats):
+                if seat_of(battle, session.user_id) is not None:
                     await self.services.bus.publish(
                         topic,
                         Event(
