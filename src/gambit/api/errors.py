@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from gambit.api.validation import describe_errors
 from gambit.services import errors as service
+from gambit.store.errors import StorageUnavailable, is_outage
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(service.ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(StorageUnavailable, _storage_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -141,6 +143,25 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, text, details, exc.headers)
 
 
+async def _storage_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StorageUnavailable)
+    return _refused_for_storage(exc.retry_after, str(exc))
+
+
+def _refused_for_storage(retry_after: int, reason: str) -> JSONResponse:
+    return error_response(
+        503,
+        "STORAGE_UNAVAILABLE",
+        "the change could not be stored; nothing was changed",
+        f"{reason}; retry in {retry_after} s",
+        {"Retry-After": str(retry_after)},
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    if is_outage(exc):
+        # A database failure the store did not translate: still a refusal, not a crash.
+        log.warning("storage failed on %s %s: %s", request.method, request.url.path, exc)
+        return _refused_for_storage(StorageUnavailable().retry_after, "the database failed")
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "INTERNAL_ERROR", "internal server error")

@@ -5,13 +5,14 @@ from gambit.store.battles import (
     StorageStatus,
     StoredBattle,
     StoredStats,
-    WriteConflict,
 )
 from gambit.store.database import migrate, open_database
+from gambit.store.errors import StorageUnavailable, WriteConflict
 
 __all__ = [
     "BattleStore",
     "StorageStatus",
+    "StorageUnavailable",
     "StoredBattle",
     "StoredStats",
     "WriteConflict",

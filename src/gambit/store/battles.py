@@ -26,6 +26,7 @@ from sqlalchemy.sql import Executable
 from gambit.games.base import Outcome
 from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat
 from gambit.rating import Rating
+from gambit.store.errors import WriteConflict
 from gambit.store.models import ActionRow, BattleRow, PlayerStatsRow
 
 log = logging.getLogger(__name__)
@@ -57,10 +58,6 @@ _DELETE_STATS = delete(PlayerStatsRow).where(
     PlayerStatsRow.game == bindparam("stats_game"),
 )
 _INSERT_STATS = insert(PlayerStatsRow)
-
-
-class WriteConflict(Exception):
-    """Another server process stored a clashing change first; nothing of this one was."""
 
 
 class StorageStatus(enum.StrEnum):

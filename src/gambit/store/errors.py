@@ -1,0 +1,29 @@
+"""How storage fails, in terms its callers can act on."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+RETRY_AFTER_SECONDS = 2
+"""What a refused change tells its client: try again after this many seconds."""
+
+
+class StorageUnavailable(Exception):
+    """The database cannot take this change now (unreachable, restarting, locked);
+    nothing of the change was stored."""
+
+    def __init__(self, reason: str = "the database cannot take changes right now") -> None:
+        super().__init__(reason)
+        self.retry_after = RETRY_AFTER_SECONDS
+
+
+class WriteConflict(Exception):
+    """Another server process stored a clashing change first; nothing of this one was."""
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True for failures of the database itself rather than of the statement: a dropped
+    or refused connection, a server shutting down, a SQLite file locked for too long."""
+    if isinstance(exc, IntegrityError):
+        return False
+    return isinstance(exc, DBAPIError | OSError | TimeoutError | ConnectionError)
