@@ -133,7 +133,6 @@ def database(backend: str, tmp_path: Path) -> Iterator[str]:
 def make_settings(database_url: str | None, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url or "sqlite+aiosqlite:///:memory:",
-        "storage_enabled": database_url is not None,
         "engine_workers": 2,
         "rate_limit_enabled": False,
         "long_poll_seconds": 5,

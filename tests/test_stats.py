@@ -1,10 +1,36 @@
-"""Settling a finished battle into its players' records and ratings."""
+"""Settling a finished battle into its players' records and ratings.
+
+The store applies a settlement to the stats it holds, in the transaction that stores
+the battle's end; here a dict stands in for the table.
+"""
 
 from __future__ import annotations
 
+from gambit.games import RULESETS
 from gambit.games.base import Outcome
 from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat, SeatKind
-from gambit.services.stats import Stats, ai_rating
+from gambit.services.stats import ai_rating, settlement
+from gambit.store import StoredStats
+
+
+class Ledger:
+    """Stats by user and game, settled as the store settles them."""
+
+    def __init__(self) -> None:
+        self._stats: dict[tuple[str, str], StoredStats] = {}
+
+    def settle(self, battle: Battle) -> list[StoredStats]:
+        settle = settlement(battle)
+        if settle is None:
+            return []
+        current = {user: entry for (user, game), entry in self._stats.items() if game == battle.game}
+        changed = settle(current)
+        for entry in changed:
+            self._stats[entry.user_id, entry.game] = entry
+        return changed
+
+    def of(self, user_id: str) -> dict[str, StoredStats]:
+        return {g: self._stats.get((user_id, g)) or StoredStats(user_id, g) for g in RULESETS}
 
 
 def _battle(
@@ -31,7 +57,7 @@ def _user(name: str) -> Seat:
 
 
 def test_a_win_and_a_loss_between_two_users() -> None:
-    stats = Stats()
+    stats = Ledger()
     battle = _battle("duel", [_user("ann"), _user("bob")], (0,))
     changed = stats.settle(battle)
     assert {entry.user_id for entry in changed} == {"ann", "bob"}
@@ -43,7 +69,7 @@ def test_a_win_and_a_loss_between_two_users() -> None:
 
 
 def test_a_battle_counts_once() -> None:
-    stats = Stats()
+    stats = Ledger()
     battle = _battle("chess", [_user("ann"), _user("bob")], ())
     assert stats.settle(battle)
     assert battle.rated
@@ -52,13 +78,13 @@ def test_a_battle_counts_once() -> None:
 
 
 def test_a_battle_nobody_acted_in_does_not_count() -> None:
-    stats = Stats()
+    stats = Ledger()
     assert stats.settle(_battle("chess", [_user("ann"), _user("bob")], (), played=False)) == []
     assert stats.of("ann")["chess"].played == 0
 
 
 def test_beating_a_strong_ai_is_worth_more_than_a_weak_one() -> None:
-    strong, weak = Stats(), Stats()
+    strong, weak = Ledger(), Ledger()
     ai = Seat("ai", SeatKind.AI, level=20)
     strong.settle(_battle("duel", [_user("ann"), ai], (0,)))
     weak.settle(_battle("duel", [_user("ann"), Seat("ai", SeatKind.AI, level=0)], (0,)))
@@ -67,7 +93,7 @@ def test_beating_a_strong_ai_is_worth_more_than_a_weak_one() -> None:
 
 
 def test_with_more_players_the_winner_beats_all_and_the_rest_draw() -> None:
-    stats = Stats()
+    stats = Ledger()
     stats.settle(_battle("duel", [_user("ann"), _user("bob"), _user("cy")], (2,)))
     ann, bob, cy = (stats.of(name)["duel"] for name in ("ann", "bob", "cy"))
     assert (cy.wins, ann.losses, bob.losses) == (1, 1, 1)
@@ -76,7 +102,7 @@ def test_with_more_players_the_winner_beats_all_and_the_rest_draw() -> None:
 
 
 def test_playing_yourself_counts_but_moves_no_rating() -> None:
-    stats = Stats()
+    stats = Ledger()
     stats.settle(_battle("chess", [_user("ann"), _user("ann")], (1,)))
     ann = stats.of("ann")["chess"]
     assert (ann.played, ann.wins) == (1, 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,28 +55,31 @@ def test_games_survive_a_restart(
             play(client, human["gameId"], "b1c3")
 
 
-def test_no_storage(start_server: Callable[..., LiveServer]) -> None:
-    live = start_server(None)
-    with live.client() as client:
-        assert client.get("/health").json()["storage"] == "disabled"
-        game = new_game(client)
-        assert play(client, game["gameId"], "e2e4")["moves"] == ["e2e4"]
-
-
-def test_a_failed_write_degrades_to_memory(
+def test_sqlite_locked_past_its_busy_timeout_refuses_changes_then_recovers(
     tmp_path: Path, start_server: Callable[..., LiveServer]
 ) -> None:
-    live = start_server()
+    live = start_server(database_timeout=0.5)
     with live.client() as client:
         game = new_game(client)
-        assert client.get("/health").json()["storage"] == "ok"
-        with sqlite3.connect(tmp_path / "gambit.db") as db:
-            db.execute("DROP TABLE battle_actions")
-        after = play(client, game["gameId"], "e2e4", "e7e5")
-        assert after["moves"] == ["e2e4", "e7e5"]
-        assert client.get("/health").json()["storage"] == "degraded"
-        other = new_game(client)
-        assert play(client, other["gameId"], "d2d4")["moves"] == ["d2d4"]
+        play(client, game["gameId"], "e2e4")
+        lock = sqlite3.connect(tmp_path / "gambit.db", isolation_level=None)
+        lock.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        try:
+            refused = client.post(f"/games/{game['gameId']}/moves", json={"move": "e7e5"})
+            assert refused.status_code == 503
+            assert refused.json()["code"] == "STORAGE_UNAVAILABLE"
+            assert int(refused.headers["Retry-After"]) > 0
+            assert client.get("/health").json()["storage"] == "degraded"
+            # Reads go on, and the refused move left the game as it was.
+            assert client.get(f"/games/{game['gameId']}").json()["moves"] == ["e2e4"]
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        deadline = time.monotonic() + 10
+        while client.get("/health").json()["storage"] != "ok":
+            assert time.monotonic() < deadline, "storage did not recover"
+            time.sleep(0.1)
+        assert play(client, game["gameId"], "e7e5")["moves"] == ["e2e4", "e7e5"]
 
 
 def test_an_answered_move_survives_kill_9(
@@ -171,8 +175,10 @@ def test_a_clashing_move_from_another_process_is_refused_not_fatal(
         first = start_server(url)
         with first.client() as a:
             game = new_game(a)
-            second = start_server(url)  # loads the game as it stands: no moves yet
+            second = start_server(url)
             with second.client() as b:
+                # The second server holds the game as it stands: no moves yet.
+                assert b.get(f"/games/{game['gameId']}").json()["moves"] == []
                 play(a, game["gameId"], "e2e4")
                 clash = b.post(f"/games/{game['gameId']}/moves", json={"move": "d2d4"})
                 assert clash.status_code == 409, clash.text

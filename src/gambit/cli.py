@@ -61,11 +61,10 @@ def _parser() -> argparse.ArgumentParser:
         help="SQLAlchemy URL (DATABASE_URL, default SQLite in ./data)",
     )
     serve.add_argument(
-        "--no-storage",
-        dest="storage_enabled",
-        action="store_false",
-        default=None,
-        help="keep games in memory only (STORAGE_ENABLED=false)",
+        "--battle-idle-seconds",
+        dest="battle_idle_seconds",
+        type=float,
+        help="a battle unused this long leaves memory (BATTLE_IDLE_SECONDS, default 600)",
     )
     serve.add_argument(
         "--engine-workers",

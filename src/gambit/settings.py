@@ -28,7 +28,12 @@ class Settings(BaseSettings):
     dev_mode: bool = Field(False, description="Development mode: relaxed rate limits.")
 
     database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy async URL.")
-    storage_enabled: bool = Field(True, description="False keeps games in memory only.")
+    database_timeout: float = Field(
+        5.0, gt=0, description="Seconds a database call may wait (connect, lock) before failing."
+    )
+    battle_idle_seconds: float = Field(
+        600.0, gt=0, description="A battle nobody has used this long leaves memory."
+    )
 
     stockfish_path: str | None = Field(None, description="Stockfish binary; searched if unset.")
     engine_workers: int = Field(

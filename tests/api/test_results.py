@@ -128,7 +128,7 @@ def test_a_failing_ai_never_leaves_a_battle_stuck(
     start_server: Callable[..., LiveServer],
 ) -> None:
     live = start_server()
-    live.services.arena.battles._ai_players["duel"] = _BrokenAI()
+    live.services.ai_players["duel"] = _BrokenAI()
     with live.client() as client:
         me = register(client)
         battle = create_battle(client, me, "duel", HUMAN, {"type": "ai", "level": 10})

@@ -314,7 +314,7 @@ class _BrokenAI:
 
 def test_ai_errors_are_announced(start_server: Callable[..., LiveServer]) -> None:
     server = start_server()
-    server.services.arena.battles._ai_players["duel"] = _BrokenAI()
+    server.services.ai_players["duel"] = _BrokenAI()
     with server.client() as http:
         me = register(http)
 

@@ -24,11 +24,11 @@ from gambit.api.security import SecurityMiddleware
 from gambit.api.ws import socket
 from gambit.api.ws.hub import Hub
 from gambit.api.ws.render import renderer, seated_users
-from gambit.bus import create_bus
+from gambit.bus import battle_topic, create_bus
 from gambit.services.accounts import Accounts
 from gambit.services.analysis import Analysis
 from gambit.services.arena import Arena
-from gambit.services.battles import BattleService
+from gambit.services.battles import BattleCore
 from gambit.services.chess_games import ChessGames
 from gambit.services.login_guard import LoginGuard
 from gambit.services.passwords import Passwords
@@ -37,7 +37,6 @@ from gambit.services.stats import Stats
 from gambit.services.tokens import Tokens, secret_key
 from gambit.settings import Settings
 from gambit.store import BattleStore, migrate, open_database
-from gambit.store.database import open_memory_database
 from gambit.store.users import UserStore
 
 API_PREFIX = "/api/v1"
@@ -140,18 +139,14 @@ def _counter_storage(settings: Settings) -> Storage:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    database = open_database(settings.database_url) if settings.storage_enabled else None
-    if database is not None:
-        await migrate(database)
+    database = open_database(settings.database_url, settings.database_timeout)
+    await migrate(database)
     store = BattleStore(database)
     await store.start()
-    accounts_database = database or open_memory_database()
-    if database is None:
-        await migrate(accounts_database)
     bus = create_bus(settings.redis_url)
     await bus.start()
     accounts = Accounts(
-        UserStore(accounts_database),
+        UserStore(database),
         Passwords(settings.argon2_time_cost, settings.argon2_memory_kib),
         app.state.tokens,
         LoginGuard(
@@ -169,45 +164,45 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await engine.start()
     duel_ai = DuelAI(settings.engine_workers)
     ai_players: dict[str, AIPlayer] = {"chess": ChessAI(engine), "duel": duel_ai}
-    stats = Stats()
-    battles = BattleService(
+    core = BattleCore(
         store,
         bus,
         ai_players,
-        stats,
         waiting_expiry_seconds=settings.battle_waiting_expire_seconds,
+        idle_seconds=settings.battle_idle_seconds,
     )
-    await battles.start()
+    await core.start()
     app.state.services = Services(
         settings=settings,
         store=store,
         bus=bus,
         engine=engine,
-        chess_games=ChessGames(battles),
+        battles=core.repository,
+        ai_players=ai_players,
+        chess_games=ChessGames(core.repository, core.referee, core.ai_turns, bus),
         accounts=accounts,
-        arena=Arena(battles),
-        stats=stats,
+        arena=Arena(core.repository, core.referee, store),
+        stats=Stats(store),
         replays=Replays(accounts),
-        analysis=Analysis(battles, ai_players),
+        analysis=Analysis(core.repository, ai_players),
     )
     hub = Hub(
         bus,
-        renderer(battles.get),
-        seated_users(battles.get),
+        renderer(core.repository.peek),
+        seated_users(core.repository.peek),
         queue_size=settings.ws_queue_size,
         resume_seconds=settings.ws_resume_seconds,
         resume_events=settings.ws_resume_events,
     )
     hub.start()
+    core.repository.pin(lambda battle_id: hub.watching(battle_topic(battle_id)))
     app.state.hub = hub
     try:
         yield
     finally:
         await hub.close()
-        await battles.close()
+        await core.close()
         await store.close()
-        if database is None:
-            await accounts_database.dispose()
         await engine.close()
         await duel_ai.close()
         await bus.close()

@@ -5,18 +5,21 @@ They are ``async`` so that FastAPI calls them inline instead of in its thread po
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from gambit.ai import ChessEngine
+from gambit.ai.player import AIPlayer
 from gambit.bus import EventBus
 from gambit.services.accounts import Accounts
 from gambit.services.analysis import Analysis
 from gambit.services.arena import Arena
 from gambit.services.chess_games import ChessGames
 from gambit.services.replays import Replays
+from gambit.services.repository import BattleRepository
 from gambit.services.stats import Stats
 from gambit.settings import Settings
 from gambit.store import BattleStore
@@ -30,6 +33,8 @@ class Services:
     store: BattleStore
     bus: EventBus
     engine: ChessEngine
+    battles: BattleRepository
+    ai_players: Mapping[str, AIPlayer]
     chess_games: ChessGames
     accounts: Accounts
     arena: Arena

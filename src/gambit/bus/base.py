@@ -25,6 +25,9 @@ Listener = Callable[[str, Event], None]
 RemoteHook = Callable[[str, Event], Awaitable[None]]
 """Awaited before an event published by another process is delivered here."""
 
+StaleHook = Callable[[], None]
+"""Called when this process may have missed events published by others."""
+
 
 class Subscription(Protocol):
     """Events of one topic, in the order they were published, from subscribing on."""
@@ -50,6 +53,16 @@ class EventBus(Protocol):
     def on_remote(self, hook: RemoteHook) -> None:
         """Run ``hook`` on events from other processes before delivering them here, so
         that this process can catch up (reload a battle) before anyone hears of it."""
+        ...
+
+    @property
+    def live(self) -> bool:
+        """True while this process hears every event other processes publish."""
+        ...
+
+    def on_stale(self, hook: StaleHook) -> None:
+        """Call ``hook`` whenever events of other processes may have been missed (the
+        connection dropped, or came back after a gap)."""
         ...
 
     async def start(self) -> None: ...

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from gambit.bus.base import Event, Listener, RemoteHook
+from gambit.bus.base import Event, Listener, RemoteHook, StaleHook
 
 
 class QueueSubscription:
@@ -59,6 +59,13 @@ class InProcessBus:
 
     def on_remote(self, hook: RemoteHook) -> None:
         """Nothing comes from other processes here."""
+
+    @property
+    def live(self) -> bool:
+        return True
+
+    def on_stale(self, hook: StaleHook) -> None:
+        """Nothing published here can be missed."""
 
     async def start(self) -> None:
         """Nothing to connect to."""

@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 
 import redis.asyncio as redis
 
-from gambit.bus.base import Event, Listener, RemoteHook
+from gambit.bus.base import Event, Listener, RemoteHook, StaleHook
 from gambit.bus.memory import InProcessBus, QueueSubscription
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,8 @@ class RedisBus:
         self._remote_hook: RemoteHook | None = None
         self._listener: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+        self._stale_hooks: list[StaleHook] = []
+        self._live = False
 
     async def start(self) -> None:
         """Listen for other processes' events; returns once the subscription is live."""
@@ -59,6 +61,17 @@ class RedisBus:
     def on_remote(self, hook: RemoteHook) -> None:
         self._remote_hook = hook
 
+    @property
+    def live(self) -> bool:
+        return self._live
+
+    def on_stale(self, hook: StaleHook) -> None:
+        self._stale_hooks.append(hook)
+
+    def _stale(self) -> None:
+        for hook in self._stale_hooks:
+            hook()
+
     async def close(self) -> None:
         if self._listener is not None:
             self._listener.cancel()
@@ -71,6 +84,9 @@ class RedisBus:
             try:
                 async with self._client.pubsub() as pubsub:
                     await pubsub.psubscribe(CHANNEL_PREFIX + "*")
+                    if self._ready.is_set():
+                        self._stale()  # back after a gap: what was published meanwhile is lost
+                    self._live = True
                     self._ready.set()
                     async for message in pubsub.listen():
                         if message["type"] == "pmessage":
@@ -78,6 +94,8 @@ class RedisBus:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                self._live = False
+                self._stale()
                 log.exception("lost the Redis subscription; retrying")
                 await asyncio.sleep(RETRY_SECONDS)
 

@@ -7,8 +7,8 @@ be stored as its action log and replayed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 Action = dict[str, Any]
@@ -44,12 +44,25 @@ class Outcome:
         return cls(winners=tuple(data["winners"]), reason=data["reason"])
 
 
+@dataclass(frozen=True, slots=True)
+class PublicView:
+    """What everyone may see of a state: the round, each player's fields by player id,
+    and whatever else the game shows (chess: the FEN and the moves)."""
+
+    round: int
+    players: dict[str, dict[str, Any]]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
 class Ruleset(Protocol[State]):
-    """The rules of one game, as the battle core drives them."""
+    """The rules of one game, as the battle core drives them: everything the layers
+    above need to know of a game, so that none of them asks which game it is."""
 
     name: str
     min_seats: int
     max_seats: int
+    seat_fields: tuple[str, ...]
+    """Action fields that name another seat (a duel ``target``); players use player ids."""
 
     def initial_state(self, seats: int, options: Mapping[str, Any], seed: int) -> State:
         """The starting state; raises `InvalidOptions` when the options cannot start a game."""
@@ -77,4 +90,14 @@ class Ruleset(Protocol[State]):
 
     def outcome(self, state: State) -> Outcome | None:
         """The result if the game is over, else None."""
+        ...
+
+    def eliminate(self, state: State, seat: int) -> State | None:
+        """``seat`` leaves (it forfeited or ran out of time): the state without it when
+        the game goes on without a player, or None when it cannot (the others win)."""
+        ...
+
+    def view(self, state: State, ids: Sequence[str], actions: Sequence[Action]) -> PublicView:
+        """The public view of ``state``; ``ids`` are the players' ids by seat and
+        ``actions`` the actions played to reach it."""
         ...

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gambit.games import RULESETS
@@ -91,6 +91,24 @@ class Battle:
     thinking: bool = False  # an AI seat is choosing its action
     rated: bool = False  # its result is in the players' stats (once, even if undone)
     turn_started_at: int = 0  # epoch ms the current turn began, for the turn clock
+    version: int = 0  # stored changes so far; a change is stored on the version it was made on
+
+    @property
+    def ruleset(self) -> Ruleset[Any]:
+        return RULESETS[self.game]
+
+    def copy(self) -> Battle:
+        """An independent copy to change, leaving this one as it is until the change is stored."""
+        return replace(
+            self,
+            seats=list(self.seats),
+            options=dict(self.options),
+            state=self.ruleset.copy(self.state),
+            actions=list(self.actions),
+        )
+
+    def to_move(self) -> int:
+        return int(self.ruleset.to_move(self.state))
 
 
 FORFEIT = "forfeit"
@@ -122,10 +140,10 @@ def replay_steps(
 
 
 def forfeit(ruleset: Ruleset[Any], state: Any, seat: int) -> Any:
-    """``seat`` leaves: rulesets that can go on without it (duel) take it out; others
-    (chess) keep their state and the battle's outcome records the forfeit."""
-    eliminate = getattr(ruleset, "eliminate", None)
-    return eliminate(state, seat) if eliminate else state
+    """``seat`` leaves: games that go on without it take it out; the others keep their
+    state, and the battle's outcome records the forfeit."""
+    left = ruleset.eliminate(state, seat)
+    return state if left is None else left
 
 
 # Rulesets name other players by seat number (a duel ``target``); players name them by
@@ -133,8 +151,7 @@ def forfeit(ruleset: Ruleset[Any], state: Any, seat: int) -> Any:
 
 
 def _seat_fields(game: str) -> tuple[str, ...]:
-    fields: tuple[str, ...] = getattr(RULESETS[game], "seat_fields", ())
-    return fields
+    return RULESETS[game].seat_fields
 
 
 def name_seats(game: str, ids: Sequence[str], action: Mapping[str, Any]) -> Action:

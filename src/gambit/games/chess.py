@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import chess
 
-from gambit.games.base import Action, IllegalAction, InvalidOptions, Outcome
+from gambit.games.base import Action, IllegalAction, InvalidOptions, Outcome, PublicView
 
 UCI_MOVE = re.compile(r"[a-h][1-8][a-h][1-8][qrbn]?")
+
+PIECE_VALUES = {chess.PAWN: 1, chess.KNIGHT: 3, chess.BISHOP: 3, chess.ROOK: 5, chess.QUEEN: 9}
+COLOURS = (chess.WHITE, chess.BLACK)  # by seat
 
 _DRAW_REASONS = {
     chess.Termination.STALEMATE: "stalemate",
@@ -48,6 +51,7 @@ class ChessRuleset:
     name = "chess"
     min_seats = 2
     max_seats = 2
+    seat_fields: tuple[str, ...] = ()
 
     def initial_state(self, seats: int, options: Mapping[str, Any], seed: int) -> chess.Board:
         fen = options.get("fen")
@@ -81,3 +85,22 @@ class ChessRuleset:
         if result.winner is not None:
             return Outcome(winners=(0 if result.winner == chess.WHITE else 1,), reason="checkmate")
         return Outcome(winners=(), reason=_DRAW_REASONS.get(result.termination, "draw"))
+
+    def eliminate(self, state: chess.Board, seat: int) -> None:
+        """Chess cannot go on without a side: who leaves loses."""
+        return
+
+    def view(self, state: chess.Board, ids: Sequence[str], actions: Sequence[Action]) -> PublicView:
+        players = {
+            ids[seat]: {
+                "color": "white" if colour == chess.WHITE else "black",
+                "inCheck": state.turn == colour and state.is_check(),
+                "material": sum(
+                    value * len(state.pieces(piece, colour))
+                    for piece, value in PIECE_VALUES.items()
+                ),
+            }
+            for seat, colour in enumerate(COLOURS)
+        }
+        moves = [action["move"] for action in actions if action.get("type") == "move"]
+        return PublicView(state.fullmove_number, players, {"fen": state.fen(), "moves": moves})

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gambit.games.base import Action, IllegalAction, InvalidOptions, Outcome
+from gambit.games.base import Action, IllegalAction, InvalidOptions, Outcome, PublicView
 
 MAX_HEALTH = 100
 MAX_ENERGY = 10
@@ -165,7 +165,7 @@ class DuelRuleset:
     name = "duel"
     min_seats = 2
     max_seats = 4
-    seat_fields = ("target",)  # action fields that name a seat
+    seat_fields: tuple[str, ...] = ("target",)
 
     def initial_state(self, seats: int, options: Mapping[str, Any], seed: int) -> DuelState:
         size = options.get("size", DEFAULT_SIZE)
@@ -211,6 +211,9 @@ class DuelRuleset:
             if state.result is None and state.turn == seat:
                 _end_turn(state)
         return state
+
+    def view(self, state: DuelState, ids: Sequence[str], actions: Sequence[Action]) -> PublicView:
+        return PublicView(state.round, {ids[i]: f.to_json() for i, f in enumerate(state.fighters)})
 
 
 def _check(state: DuelState, action: Mapping[str, Any]) -> Action:

@@ -19,8 +19,8 @@ from gambit.games import RULESETS, InvalidOptions, duel
 from gambit.games.base import Action
 from gambit.games.battle import BattleStatus, name_line, name_seats, player_ids
 from gambit.games.chess import parse_fen
-from gambit.services.battles import BattleService
 from gambit.services.errors import EngineFailed, GameOver, InvalidRequest
+from gambit.services.repository import BattleRepository
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +38,13 @@ class Hint:
 
 
 class Analysis:
-    def __init__(self, battles: BattleService, ai_players: Mapping[str, AIPlayer]) -> None:
+    def __init__(self, battles: BattleRepository, ai_players: Mapping[str, AIPlayer]) -> None:
         self._battles = battles
         self._ai_players = ai_players
 
     async def of_battle(self, battle_id: str, level: int, search_time_ms: int) -> Hint:
         """The hint for the player to move in a running battle."""
-        battle = self._battles.get(battle_id)
+        battle = await self._battles.get(battle_id)
         if battle.status is not BattleStatus.ACTIVE:
             raise GameOver(f"the battle is {battle.status.value.lower()}; nobody is to move")
         seat = battle.seats[RULESETS[battle.game].to_move(battle.state)]

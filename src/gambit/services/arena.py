@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,9 +16,8 @@ from gambit.games import RULESETS
 from gambit.games import IllegalAction as IllegalByRules
 from gambit.games.base import Action
 from gambit.games.battle import Battle, BattleStatus, Seat, SeatKind, to_public, to_rules
-from gambit.services.battles import AUTO_AI, BattleService
+from gambit.services.ai_turns import AUTO_AI
 from gambit.services.errors import (
-    Conflict,
     Forbidden,
     IllegalAction,
     InvalidRequest,
@@ -26,6 +25,9 @@ from gambit.services.errors import (
     NotYourTurn,
     Unauthorized,
 )
+from gambit.services.referee import Referee, ensure_open
+from gambit.services.repository import BattleRepository
+from gambit.store import BattleQuery, BattleStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +40,10 @@ class SeatSpec:
 
 
 class Arena:
-    def __init__(self, battles: BattleService) -> None:
-        self.battles = battles
+    def __init__(self, repository: BattleRepository, referee: Referee, store: BattleStore) -> None:
+        self._repository = repository
+        self._referee = referee
+        self._store = store
 
     async def create(
         self, game: str, seats: list[SeatSpec], options: Mapping[str, Any], user_id: str
@@ -67,9 +71,9 @@ class Arena:
                 creator_seated = True
             else:
                 placed.append(Seat("", SeatKind.HUMAN))
-        return await self.battles.create(game, placed, {**options, AUTO_AI: True})
+        return await self._referee.create(game, placed, {**options, AUTO_AI: True})
 
-    def page(
+    async def page(
         self,
         *,
         status: BattleStatus | None,
@@ -85,93 +89,75 @@ class Arena:
         if status is None and game is None and user_id is None:
             status = BattleStatus.WAITING
         after = _decode_cursor(cursor) if cursor else None
-        chosen = sorted(
-            (
-                battle
-                for battle in self.battles.all()
-                if (status is None or battle.status is status)
-                and (game is None or battle.game == game)
-                and (user_id is None or seat_of(battle, user_id) is not None)
-                and (after is None or (battle.created_at, battle.id) < after)
-            ),
-            key=lambda battle: (battle.created_at, battle.id),
-            reverse=True,
-        )
-        page = chosen[:limit]
-        more = len(chosen) > limit
+        ids = await self._store.page(BattleQuery(status, game, user_id, after, limit))
+        page = await self._repository.get_many(ids[:limit])
+        more = len(ids) > limit
         return page, (_encode_cursor(page[-1]) if more and page else None)
 
-    def get(self, battle_id: str) -> Battle:
-        return self.battles.get(battle_id)
+    async def get(self, battle_id: str) -> Battle:
+        return await self._repository.get(battle_id)
 
-    def current(self, user_id: str | None, battle_id: str | None) -> Battle:
+    async def current(self, user_id: str | None, battle_id: str | None) -> Battle:
         """The battle ``battle_id``, or else the caller's most recently active battle."""
         if battle_id is not None:
-            return self.battles.get(battle_id)
+            return await self._repository.get(battle_id)
         if user_id is None:
             raise Unauthorized("sign in, or name the battle with battleId")
-        mine = [b for b in self.seated(user_id) if b.status is BattleStatus.ACTIVE]
-        if not mine:
+        latest = await self._store.latest_active(user_id)
+        if latest is None:
             raise NotFound("you have no active battle; name one with battleId")
-        return max(mine, key=lambda battle: battle.updated_at)
+        return await self._repository.get(latest)
 
-    def seated(self, user_id: str) -> Iterator[Battle]:
-        """The battles in which ``user_id`` has a seat."""
-        return (battle for battle in self.battles.all() if seat_of(battle, user_id) is not None)
+    async def playing(self, user_id: str) -> list[str]:
+        """The battles waiting or in play in which ``user_id`` has a seat."""
+        return [
+            battle_id
+            for status in (BattleStatus.WAITING, BattleStatus.ACTIVE)
+            for battle_id in await self._store.seated(user_id, status)
+        ]
 
     async def join(self, battle_id: str, user_id: str) -> Battle:
-        battle = self.battles.get(battle_id)
-        if battle.status is not BattleStatus.WAITING:
-            raise Conflict("the battle has already started")
-        if seat_of(battle, user_id) is not None:
-            raise Conflict("you already have a seat in this battle")
-        free = next((i for i, seat in enumerate(battle.seats) if seat.is_open), None)
-        if free is None:
-            raise Conflict("the battle is full")
-        await self.battles.take_seat(battle, free, user_id, user_id)
-        return battle
+        return await self._referee.take_seat(battle_id, user_id)
 
     async def act(self, battle_id: str, user_id: str, action: Mapping[str, Any]) -> Battle:
-        battle = self.battles.get(battle_id)
-        seat = self._seat(battle, user_id)
-        self.battles.ensure_open(battle)
-        if RULESETS[battle.game].to_move(battle.state) != seat:
-            raise NotYourTurn("it is not your turn")
-        try:
-            ruled = to_rules(battle, action)
-        except IllegalByRules as exc:
-            raise IllegalAction(str(exc)) from exc
-        await self.battles.act(battle, seat, ruled)
-        return battle
+        def actor(battle: Battle) -> int:
+            seat = _seat(battle, user_id)
+            ensure_open(battle)
+            if battle.to_move() != seat:
+                raise NotYourTurn("it is not your turn")
+            return seat
+
+        def ruled(battle: Battle) -> Action:
+            try:
+                return to_rules(battle, action)
+            except IllegalByRules as exc:
+                raise IllegalAction(str(exc)) from exc
+
+        return await self._referee.act(battle_id, actor, action, translate=ruled)
 
     async def forfeit(self, battle_id: str, user_id: str) -> Battle:
-        battle = self.battles.get(battle_id)
-        seat = self._seat(battle, user_id)
-        if battle.status is BattleStatus.WAITING:
-            raise Conflict("the battle has not started; there is nothing to forfeit")
-        await self.battles.forfeit(battle, seat)
-        return battle
+        return await self._referee.forfeit(battle_id, lambda battle: _seat(battle, user_id))
 
-    def legal_actions(self, battle: Battle, user_id: str | None) -> list[Action] | None:
+    @staticmethod
+    def legal_actions(battle: Battle, user_id: str | None) -> list[Action] | None:
         """The actions the caller may post now, or None when it is not their turn."""
         if user_id is None or battle.status is not BattleStatus.ACTIVE or battle.thinking:
             return None
-        ruleset = RULESETS[battle.game]
         seat = seat_of(battle, user_id)
-        if seat is None or ruleset.to_move(battle.state) != seat:
+        if seat is None or battle.to_move() != seat:
             return None
-        return [to_public(battle, action) for action in ruleset.legal_actions(battle.state)]
-
-    @staticmethod
-    def _seat(battle: Battle, user_id: str) -> int:
-        seat = seat_of(battle, user_id)
-        if seat is None:
-            raise Forbidden("you have no seat in this battle")
-        return seat
+        return [to_public(battle, action) for action in battle.ruleset.legal_actions(battle.state)]
 
 
 def seat_of(battle: Battle, user_id: str) -> int | None:
     return next((i for i, seat in enumerate(battle.seats) if seat.user_id == user_id), None)
+
+
+def _seat(battle: Battle, user_id: str) -> int:
+    seat = seat_of(battle, user_id)
+    if seat is None:
+        raise Forbidden("you have no seat in this battle")
+    return seat
 
 
 def _encode_cursor(battle: Battle) -> str:

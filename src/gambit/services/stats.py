@@ -1,4 +1,4 @@
-"""Players' records and Glicko-2 ratings per game, settled when a battle ends.
+"""Players' records and Glicko-2 ratings per game: settled when a battle ends, read by query.
 
 Only seats taken by signed-in users have stats. Their opponents count with the rating
 they had when the battle ended: another user's current rating, a fixed nominal rating
@@ -10,13 +10,13 @@ and a battle counts once even if moves are taken back after its end.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import replace
 
 from gambit.games import RULESETS
 from gambit.games.battle import Battle, Seat, SeatKind
 from gambit.rating import Rating, Result, update
-from gambit.store import StoredStats
+from gambit.store import BattleStore, Ranked, Settle, StoredStats
 
 PROVISIONAL_DEVIATION = 110  # above it a rating is still settling (lichess's threshold)
 
@@ -26,31 +26,28 @@ def ai_rating(level: int) -> Rating:
     return Rating(700 + 80 * level, 100.0)
 
 
-class Stats:
-    """Every user's record and rating, held in memory and written with the battles."""
+def settlement(battle: Battle) -> Settle | None:
+    """How ``battle``'s result changes its players' stats, if it has ended and is not
+    counted yet (it is marked counted); the store applies it to the stats it holds,
+    in the transaction that stores the end."""
+    outcome = battle.outcome
+    if outcome is None or battle.rated or not battle.actions:
+        return None
+    battle.rated = True
+    game, seats, winners = battle.game, list(battle.seats), set(outcome.winners)
 
-    def __init__(self) -> None:
-        self._stats: dict[tuple[str, str], StoredStats] = {}
+    def settle(current: Mapping[str, StoredStats]) -> list[StoredStats]:
+        def stats(user_id: str) -> StoredStats:
+            return current.get(user_id) or StoredStats(user_id, game)
 
-    def load(self, stored: Iterable[StoredStats]) -> None:
-        for entry in stored:
-            self._stats[entry.user_id, entry.game] = entry
+        def rating(seat: Seat) -> Rating:
+            if seat.kind is SeatKind.AI:
+                return ai_rating(seat.level or 0)
+            return Rating() if seat.user_id is None else stats(seat.user_id).rating
 
-    def of(self, user_id: str) -> dict[str, StoredStats]:
-        """The user's stats in every game, zero where they have not played."""
-        return {game: self._get(user_id, game) for game in RULESETS}
-
-    def settle(self, battle: Battle) -> list[StoredStats]:
-        """Count ``battle``'s result, if it has ended and is not counted yet; returns the
-        changed stats, for the store to write with the battle."""
-        outcome = battle.outcome
-        if outcome is None or battle.rated or not battle.actions:
-            return []
-        battle.rated = True
-        winners = set(outcome.winners)
-        before = [self._rating(battle.game, seat) for seat in battle.seats]
+        before = [rating(seat) for seat in seats]
         seats_of: dict[str, set[int]] = {}
-        for index, seat in enumerate(battle.seats):
+        for index, seat in enumerate(seats):
             if seat.user_id is not None:
                 seats_of.setdefault(seat.user_id, set()).add(index)
         changed = []
@@ -58,31 +55,38 @@ class Stats:
             won = bool(own & winners)
             results = [
                 Result(before[other], _score(won, other in winners))
-                for other in range(len(battle.seats))
+                for other in range(len(seats))
                 if other not in own  # a game against oneself moves no rating
             ]
-            current = self._get(user_id, battle.game)
-            entry = replace(
-                current,
-                played=current.played + 1,
-                wins=current.wins + won,
-                losses=current.losses + (bool(winners) and not won),
-                draws=current.draws + (not winners),
-                rating=update(current.rating, results) if results else current.rating,
+            entry = stats(user_id)
+            changed.append(
+                replace(
+                    entry,
+                    played=entry.played + 1,
+                    wins=entry.wins + won,
+                    losses=entry.losses + (bool(winners) and not won),
+                    draws=entry.draws + (not winners),
+                    rating=update(entry.rating, results) if results else entry.rating,
+                )
             )
-            self._stats[user_id, battle.game] = entry
-            changed.append(entry)
         return changed
 
-    def _get(self, user_id: str, game: str) -> StoredStats:
-        return self._stats.get((user_id, game)) or StoredStats(user_id, game)
+    return settle
 
-    def _rating(self, game: str, seat: Seat) -> Rating:
-        if seat.kind is SeatKind.AI:
-            return ai_rating(seat.level or 0)
-        if seat.user_id is None:
-            return Rating()
-        return self._get(seat.user_id, game).rating
+
+class Stats:
+    """Records, ratings and leaderboards, as stored."""
+
+    def __init__(self, store: BattleStore) -> None:
+        self._store = store
+
+    async def of(self, user_id: str) -> dict[str, StoredStats]:
+        """The user's stats in every game, zero where they have not played."""
+        stored = {entry.game: entry for entry in await self._store.stats(user_id)}
+        return {game: stored.get(game) or StoredStats(user_id, game) for game in RULESETS}
+
+    async def leaderboard(self, game: str, offset: int, limit: int) -> list[Ranked]:
+        return await self._store.leaderboard(game, offset, limit)
 
 
 def _score(won: bool, other_won: bool) -> float:

@@ -1,12 +1,16 @@
-"""Persisting battles: group-committed writes and the load at start-up.
+"""Battles in the database: version-guarded, group-committed writes and indexed reads.
 
-Writes go through one writer task that commits whatever has queued up in a single
-transaction (group commit), so many concurrent moves cost one commit, and each
-caller's ``await`` returns only once its change is durable. A write that clashes
-with one another server process made first (the same action of the same battle)
-fails alone with `WriteConflict`. After any other failed write the store turns
-``degraded`` and stops writing: the server goes on from memory, as seed 003's
-``/health`` describes, rather than persist a log with a hole in it.
+Every change of a battle is stored on the version it was made on: the header's update
+names that version, and finds no row if another process stored a change first
+(`WriteConflict`). Writes go through one writer task that commits whatever has queued
+up in one transaction (group commit), so many concurrent moves cost one commit; each
+caller's ``await`` returns once its change is durable, or raises.
+
+When the database cannot take writes (connection lost or refused, server restarting,
+SQLite locked past its busy timeout) the writes of that moment fail with
+`StorageUnavailable`, the store turns ``degraded`` and refuses further writes at once,
+while a probe retries with backoff; the first write the database takes again turns it
+back to ``ok``.
 """
 
 from __future__ import annotations
@@ -14,64 +18,31 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.sql import Executable
 
 from gambit.games.base import Outcome
-from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat
+from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat, replay
 from gambit.rating import Rating
-from gambit.store.errors import WriteConflict
-from gambit.store.models import ActionRow, BattleRow, PlayerStatsRow
+from gambit.store.errors import StorageUnavailable, WriteConflict, is_outage
+from gambit.store.models import ActionRow, BattlePlayerRow, BattleRow, PlayerStatsRow, UserRow
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 512
-
-_INSERT_BATTLE = insert(BattleRow)
-_INSERT_ACTION = insert(ActionRow)
-_UPDATE_BATTLE = (
-    update(BattleRow)
-    .where(BattleRow.id == bindparam("battle_id"))
-    .values(
-        status=bindparam("status"),
-        seats=bindparam("seats"),
-        outcome=bindparam("outcome"),
-        thinking=bindparam("thinking"),
-        rated=bindparam("rated"),
-        updated_at=bindparam("updated_at"),
-    )
-)
-_DELETE_ACTIONS_AFTER = delete(ActionRow).where(
-    ActionRow.battle_id == bindparam("battle_id"), ActionRow.seq > bindparam("keep")
-)
-_DELETE_ACTIONS = delete(ActionRow).where(ActionRow.battle_id == bindparam("battle_id"))
-_DELETE_BATTLE = delete(BattleRow).where(BattleRow.id == bindparam("battle_id"))
-# An upsert both SQLite and PostgreSQL take: delete, then insert, in one transaction.
-_DELETE_STATS = delete(PlayerStatsRow).where(
-    PlayerStatsRow.user_id == bindparam("stats_user"),
-    PlayerStatsRow.game == bindparam("stats_game"),
-)
-_INSERT_STATS = insert(PlayerStatsRow)
+PROBE_FIRST_SECONDS = 0.05
+PROBE_MAX_SECONDS = 2.0
 
 
 class StorageStatus(enum.StrEnum):
     OK = "ok"
-    DISABLED = "disabled"
     DEGRADED = "degraded"
-
-
-@dataclass(slots=True)
-class _Write:
-    statements: list[tuple[Executable, dict[str, Any]]]
-    done: asyncio.Future[None] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,277 +59,442 @@ class StoredStats:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredBattle:
-    """A battle as loaded from the database, without its live state (the caller replays)."""
+class Ranked:
+    """A leaderboard line: the user's name with their stats in the game."""
 
-    id: str
-    game: str
-    seats: list[Seat]
-    options: dict[str, Any]
-    seed: int
-    status: BattleStatus
-    outcome: Outcome | None
-    thinking: bool
-    rated: bool
-    created_at: int
-    updated_at: int
-    actions: list[ActionRecord]
+    username: str
+    stats: StoredStats
+
+
+Settle = Callable[[Mapping[str, StoredStats]], list[StoredStats]]
+"""Given the current stats of a battle's users in its game, their stats after it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change of one battle, to be stored on the version it was made on.
+
+    ``battle`` is the battle after the change; ``base`` the version it was made on
+    (None for a new battle). ``appended`` are new log entries; after an undo the log
+    is ``truncated`` to ``battle.actions``. ``settle`` counts a finished battle in its
+    players' stats, in the same transaction.
+    """
+
+    battle: Battle
+    base: int | None
+    deadline: int | None = None
+    appended: Sequence[ActionRecord] = ()
+    truncated: bool = False
+    seats_changed: bool = False
+    deleted: bool = False
+    settle: Settle | None = None
+
+
+@dataclass(slots=True)
+class _Write:
+    change: Change
+    done: asyncio.Future[None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BattleQuery:
+    """Which battles to list; ``after`` is the (created_at, id) of the last one seen."""
+
+    status: BattleStatus | None = None
+    game: str | None = None
+    user_id: str | None = None
+    after: tuple[int, str] | None = None
+    limit: int = 20
 
 
 class BattleStore:
-    """Durable storage for battles; with no engine it is `disabled` and keeps nothing."""
-
-    def __init__(self, engine: AsyncEngine | None) -> None:
+    def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._status = StorageStatus.OK if engine else StorageStatus.DISABLED
+        self._status = StorageStatus.OK
         self._queue: asyncio.Queue[_Write] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
+        self._connection: AsyncConnection | None = None
+        self._probe: asyncio.Task[None] | None = None
 
     @property
     def status(self) -> StorageStatus:
         return self._status
 
     async def start(self) -> None:
-        if self._engine is not None:
-            self._writer = asyncio.create_task(
-                self._write_forever(self._engine), name="store-writer"
-            )
+        self._writer = asyncio.create_task(self._write_forever(), name="store-writer")
 
     async def close(self) -> None:
         """Finish the queued writes, then stop."""
         if self._writer is not None:
             await self._queue.join()
-            self._writer.cancel()
-            await asyncio.gather(self._writer, return_exceptions=True)
-        if self._engine is not None:
-            await self._engine.dispose()
+        for task in (self._writer, self._probe):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        await self._drop_connection()
+        await self._engine.dispose()
 
-    async def load_all(self) -> list[StoredBattle]:
-        """Every stored battle with its action log, oldest first."""
-        if self._engine is None:
+    # -- reads -------------------------------------------------------------------
+
+    async def load(self, battle_id: str) -> Battle | None:
+        """The battle as stored, its state replayed from its log; None if there is none."""
+        battles = await self.load_many([battle_id])
+        return battles[0] if battles else None
+
+    async def load_many(self, battle_ids: Sequence[str]) -> list[Battle]:
+        """The stored battles of ``battle_ids``, in that order (missing ones left out)."""
+        if not battle_ids:
             return []
-        async with self._engine.connect() as connection:
-            battles = (
-                await connection.execute(select(BattleRow).order_by(BattleRow.created_at))
-            ).all()
-            rows = await connection.execute(
-                select(ActionRow).order_by(ActionRow.battle_id, ActionRow.seq)
-            )
-            actions: dict[str, list[ActionRecord]] = {}
-            for row in rows:
-                actions.setdefault(row.battle_id, []).append(
+        async with self._reading() as connection:
+            headers = {
+                row.id: row
+                for row in await connection.execute(
+                    select(BattleRow).where(BattleRow.id.in_(battle_ids))
+                )
+            }
+            logs: dict[str, list[ActionRecord]] = {battle_id: [] for battle_id in headers}
+            for row in await connection.execute(
+                select(ActionRow)
+                .where(ActionRow.battle_id.in_(list(headers)))
+                .order_by(ActionRow.battle_id, ActionRow.seq)
+            ):
+                logs[row.battle_id].append(
                     ActionRecord(row.seq, row.seat, row.player_id, row.action, row.at, row.info)
                 )
-        return [_stored(row, actions.get(row.id, [])) for row in battles]
+        return [_battle(headers[i], logs[i]) for i in battle_ids if i in headers]
 
-    async def load_one(self, battle_id: str) -> StoredBattle | None:
-        """One battle with its action log, or None if it is not stored."""
-        if self._engine is None:
-            return None
-        async with self._engine.connect() as connection:
-            row = (
-                await connection.execute(select(BattleRow).where(BattleRow.id == battle_id))
-            ).first()
-            if row is None:
-                return None
-            log = [
-                ActionRecord(a.seq, a.seat, a.player_id, a.action, a.at, a.info)
-                for a in await connection.execute(
-                    select(ActionRow)
-                    .where(ActionRow.battle_id == battle_id)
-                    .order_by(ActionRow.seq)
-                )
-            ]
-        return _stored(row, log)
+    async def version(self, battle_id: str) -> int | None:
+        """The stored version of a battle, None if it is not stored."""
+        async with self._reading() as connection:
+            found = await connection.execute(
+                select(BattleRow.version).where(BattleRow.id == battle_id)
+            )
+            return found.scalar_one_or_none()
 
-    async def load_stats(self, user_ids: Sequence[str] | None = None) -> list[StoredStats]:
-        """The records and ratings of ``user_ids`` (of everyone by default), every game."""
-        if self._engine is None:
-            return []
-        query = select(PlayerStatsRow)
-        if user_ids is not None:
-            query = query.where(PlayerStatsRow.user_id.in_(user_ids))
-        async with self._engine.connect() as connection:
-            rows = await connection.execute(query)
-            return [
-                StoredStats(
-                    row.user_id,
-                    row.game,
-                    row.played,
-                    row.wins,
-                    row.losses,
-                    row.draws,
-                    Rating(row.rating, row.deviation, row.volatility),
-                )
-                for row in rows
-            ]
+    async def page(self, query: BattleQuery) -> list[str]:
+        """The ids of the battles ``query`` asks for, newest first, ``limit`` + 1 of them
+        (the last tells the caller there is more)."""
+        chosen = select(BattleRow.id)
+        if query.user_id is not None:
+            seated = (
+                select(BattlePlayerRow.battle_id)
+                .where(BattlePlayerRow.user_id == query.user_id)
+                .distinct()
+            )
+            chosen = chosen.where(BattleRow.id.in_(seated))
+        if query.status is not None:
+            chosen = chosen.where(BattleRow.status == query.status.value)
+        if query.game is not None:
+            chosen = chosen.where(BattleRow.game == query.game)
+        if query.after is not None:
+            chosen = chosen.where(tuple_(BattleRow.created_at, BattleRow.id) < query.after)
+        chosen = chosen.order_by(BattleRow.created_at.desc(), BattleRow.id.desc()).limit(
+            query.limit + 1
+        )
+        async with self._reading() as connection:
+            return list((await connection.execute(chosen)).scalars())
 
-    async def insert(self, battle: Battle) -> None:
-        header = _header(battle) | {
-            "id": battle.id,
-            "game": battle.game,
-            "options": battle.options,
-            "seed": battle.seed,
-            "created_at": battle.created_at,
-        }
-        del header["battle_id"]
-        await self._write([(_INSERT_BATTLE, header)] + [_action(battle, r) for r in battle.actions])
+    async def latest_active(self, user_id: str) -> str | None:
+        """The user's most recently changed battle in play."""
+        chosen = (
+            select(BattleRow.id)
+            .join(BattlePlayerRow, BattlePlayerRow.battle_id == BattleRow.id)
+            .where(
+                BattlePlayerRow.user_id == user_id,
+                BattleRow.status == BattleStatus.ACTIVE.value,
+            )
+            .order_by(BattleRow.updated_at.desc())
+            .limit(1)
+        )
+        async with self._reading() as connection:
+            return (await connection.execute(chosen)).scalar_one_or_none()
 
-    async def append(
-        self,
-        battle: Battle,
-        record: ActionRecord,
-        *,
-        header: bool,
-        stats: Sequence[StoredStats] = (),
-    ) -> None:
-        """Store one more action of ``battle``, and its header if that changed too;
-        with the players' new ``stats`` when it ended, in the same transaction.
+    async def seated(self, user_id: str, status: BattleStatus) -> list[str]:
+        """The battles of ``status`` in which the user has a seat."""
+        chosen = (
+            select(BattlePlayerRow.battle_id)
+            .join(BattleRow, BattlePlayerRow.battle_id == BattleRow.id)
+            .where(BattlePlayerRow.user_id == user_id, BattleRow.status == status.value)
+            .distinct()
+        )
+        async with self._reading() as connection:
+            return list((await connection.execute(chosen)).scalars())
 
-        Most actions change nothing in the header but ``updated_at``, which the load
-        takes from the last action instead: one insert per move, and runs of inserts
-        from concurrent moves go to the database as one executemany.
-        """
-        statements = [_action(battle, record)]
-        if header or stats:
-            statements.append((_UPDATE_BATTLE, _header(battle)))
-        await self._write(statements + _stats(stats))
+    async def due(self, now: int) -> list[str]:
+        """Battles whose clock deadline has come."""
+        chosen = select(BattleRow.id).where(BattleRow.deadline <= now).order_by(BattleRow.deadline)
+        async with self._reading() as connection:
+            return list((await connection.execute(chosen)).scalars())
 
-    async def update(self, battle: Battle, *, stats: Sequence[StoredStats] = ()) -> None:
-        """Store the header (status, seats, outcome, thinking) of ``battle``, and ``stats``."""
-        await self._write([(_UPDATE_BATTLE, _header(battle)), *_stats(stats)])
+    async def thinking(self) -> list[str]:
+        """Battles whose AI seat was thinking when its process stopped."""
+        chosen = select(BattleRow.id).where(BattleRow.thinking.is_(True))
+        async with self._reading() as connection:
+            return list((await connection.execute(chosen)).scalars())
 
-    async def truncate(self, battle: Battle) -> None:
-        """Drop stored actions beyond ``battle``'s log (after an undo) and store its header."""
-        keep = {"battle_id": battle.id, "keep": len(battle.actions)}
-        await self._write([(_DELETE_ACTIONS_AFTER, keep), (_UPDATE_BATTLE, _header(battle))])
+    async def stats(self, user_id: str) -> list[StoredStats]:
+        """The user's record and rating in every game they have played."""
+        async with self._reading() as connection:
+            rows = await connection.execute(
+                select(PlayerStatsRow).where(PlayerStatsRow.user_id == user_id)
+            )
+            return [_stats(row) for row in rows]
 
-    async def delete(self, battle_id: str) -> None:
-        key = {"battle_id": battle_id}
-        await self._write([(_DELETE_ACTIONS, key), (_DELETE_BATTLE, key)])
+    async def leaderboard(self, game: str, offset: int, limit: int) -> list[Ranked]:
+        """Ratings in ``game``, highest first, of users who have played it."""
+        chosen = (
+            select(PlayerStatsRow, UserRow.username)
+            .join(UserRow, UserRow.id == PlayerStatsRow.user_id)
+            .where(PlayerStatsRow.game == game, PlayerStatsRow.played > 0)
+            .order_by(PlayerStatsRow.rating.desc(), PlayerStatsRow.user_id)
+            .offset(offset)
+            .limit(limit)
+        )
+        async with self._reading() as connection:
+            return [Ranked(row.username, _stats(row)) for row in await connection.execute(chosen)]
 
-    async def _write(self, statements: list[tuple[Executable, dict[str, Any]]]) -> None:
-        # The parameters were copied out of the battle before this call, so later
-        # changes in memory cannot leak into this write.
+    async def count(self) -> int:
+        async with self._reading() as connection:
+            return int((await connection.execute(select(func.count(BattleRow.id)))).scalar_one())
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[AsyncConnection]:
+        try:
+            async with self._engine.connect() as connection:
+                yield connection
+        except Exception as exc:
+            if is_outage(exc):
+                raise StorageUnavailable(f"the database could not be read ({_brief(exc)})") from exc
+            raise
+
+    # -- writes ------------------------------------------------------------------
+
+    async def save(self, change: Change) -> None:
+        """Store ``change``; returns once it is committed. Raises `WriteConflict` if the
+        battle is no longer at version ``change.base``, `StorageUnavailable` if the
+        database cannot take it (nothing of it is stored then, or, if the connection
+        broke during the commit, possibly all of it: the caller must reload)."""
         if self._status is not StorageStatus.OK:
-            return
-        write = _Write(statements)
+            raise StorageUnavailable("the database is not taking changes")
+        write = _Write(change)
         self._queue.put_nowait(write)
         await asyncio.shield(write.done)
 
-    async def _write_forever(self, engine: AsyncEngine) -> None:
+    async def _write_forever(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            # Let the requests already running reach their write first, so that under
+            # load one commit serves many of them.
+            await asyncio.sleep(0)
+            while len(batch) < MAX_BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._write_batch(batch)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    async def _write_batch(self, batch: list[_Write]) -> None:
+        if self._status is not StorageStatus.OK:
+            _fail(batch, StorageUnavailable("the database is not taking changes"))
+            return
+        try:
+            await self._commit([write.change for write in batch])
+        except (WriteConflict, IntegrityError):
+            # Another process stored a clashing change: one by one, so that only the
+            # clashing writes fail.
+            for write in batch:
+                await self._write_batch_of_one(write)
+            return
+        except Exception as exc:
+            self._failed(batch, exc)
+            return
+        for write in batch:
+            write.done.set_result(None)
+
+    async def _write_batch_of_one(self, write: _Write) -> None:
+        if self._status is not StorageStatus.OK:
+            _fail([write], StorageUnavailable("the database is not taking changes"))
+            return
+        try:
+            await self._commit([write.change])
+        except (WriteConflict, IntegrityError) as exc:
+            write.done.set_exception(WriteConflict(str(exc)))
+        except Exception as exc:
+            self._failed([write], exc)
+        else:
+            write.done.set_result(None)
+
+    def _failed(self, batch: list[_Write], exc: Exception) -> None:
+        if not is_outage(exc):
+            log.exception("a battle write failed", exc_info=exc)
+            _fail(batch, exc)
+            return
+        _fail(batch, StorageUnavailable(f"the database stopped taking writes ({_brief(exc)})"))
+        if self._status is StorageStatus.OK:
+            log.warning("the database stopped taking writes (%s); refusing changes", _brief(exc))
+            self._status = StorageStatus.DEGRADED
+            self._probe = asyncio.create_task(self._recover(), name="store-probe")
+
+    async def _recover(self) -> None:
+        """Probe with a write that changes nothing until the database takes it."""
+        await self._drop_connection()
+        wait = PROBE_FIRST_SECONDS
+        while True:
+            await asyncio.sleep(wait)
+            try:
+                connection = await self._writer_connection()
+                async with connection.begin():
+                    await connection.execute(
+                        update(BattleRow).where(BattleRow.id == "").values(version=0)
+                    )
+            except Exception as exc:
+                if not is_outage(exc):
+                    log.exception("probing the database failed")
+                await self._drop_connection()
+                wait = min(wait * 2, PROBE_MAX_SECONDS)
+                continue
+            log.warning("the database takes writes again")
+            self._status = StorageStatus.OK
+            return
+
+    async def _writer_connection(self) -> AsyncConnection:
         # One connection for the writer's lifetime: a transaction then costs a begin
         # and a commit, not a pool checkout and the rollback of its return.
-        async with engine.connect() as connection:
-            while True:
-                await self._write_batch(connection)
+        if self._connection is None:
+            self._connection = await self._engine.connect()
+        return self._connection
 
-    async def _write_batch(self, connection: AsyncConnection) -> None:
-        batch = [await self._queue.get()]
-        # Let the requests already running reach their write first, so that under
-        # load one commit serves many of them.
-        await asyncio.sleep(0)
-        while len(batch) < MAX_BATCH and not self._queue.empty():
-            batch.append(self._queue.get_nowait())
+    async def _drop_connection(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                await connection.invalidate()
+                await connection.close()
+            except Exception:
+                log.debug("closing a broken database connection failed", exc_info=True)
+
+    async def _commit(self, changes: Sequence[Change]) -> None:
+        connection = await self._writer_connection()
         try:
-            await self._commit(connection, batch)
-        except IntegrityError:
-            # Another process stored a clashing change (the same action number of the
-            # same battle): write one by one, so that only the clashing writes fail.
-            for write in batch:
-                try:
-                    await self._commit(connection, [write])
-                except IntegrityError as exc:
-                    write.done.set_exception(WriteConflict(str(exc.orig)))
-                except Exception:
-                    self._degrade()
-        except Exception:
-            self._degrade()
-        for write in batch:
-            if not write.done.done():
-                write.done.set_result(None)
-            self._queue.task_done()
-
-    async def _commit(self, connection: AsyncConnection, batch: list[_Write]) -> None:
-        if self._status is StorageStatus.OK:
             async with connection.begin():
-                await _execute(connection, [s for write in batch for s in write.statements])
-
-    def _degrade(self) -> None:
-        log.exception("storage write failed; serving from memory only from now on")
-        self._status = StorageStatus.DEGRADED
-
-
-async def _execute(
-    connection: AsyncConnection, statements: Sequence[tuple[Executable, dict[str, Any]]]
-) -> None:
-    """Run the statements in order, sending runs of the same statement as one executemany."""
-    start = 0
-    while start < len(statements):
-        statement = statements[start][0]
-        end = start + 1
-        while end < len(statements) and statements[end][0] is statement:
-            end += 1
-        params = [p for _, p in statements[start:end]]
-        await connection.execute(statement, params if len(params) > 1 else params[0])
-        start = end
+                for change in changes:
+                    await _store_header(connection, change)
+                appended = [_action_values(c.battle.id, r) for c in changes for r in c.appended]
+                if appended:
+                    await connection.execute(insert(ActionRow), appended)
+        except Exception as exc:
+            if is_outage(exc):
+                await self._drop_connection()
+            raise
 
 
-def _stored(row: Row[Any], log: list[ActionRecord]) -> StoredBattle:
-    return StoredBattle(
-        id=row.id,
-        game=row.game,
-        seats=[Seat.from_json(seat) for seat in row.seats],
-        options=row.options,
-        seed=row.seed,
-        status=BattleStatus(row.status),
-        outcome=Outcome.from_json(row.outcome) if row.outcome else None,
-        thinking=row.thinking,
-        rated=row.rated,
-        created_at=row.created_at,
-        updated_at=max(row.updated_at, log[-1].at) if log else row.updated_at,
-        actions=log,
+def _fail(batch: Iterable[_Write], exc: Exception) -> None:
+    for write in batch:
+        if not write.done.done():
+            write.done.set_exception(exc)
+
+
+async def _store_header(connection: AsyncConnection, change: Change) -> None:
+    """Everything of ``change`` but its new log entries (sent together for the batch)."""
+    battle = change.battle
+    if change.base is None:
+        await connection.execute(insert(BattleRow), _header(change) | _identity(battle))
+    elif change.deleted:
+        await connection.execute(delete(ActionRow).where(ActionRow.battle_id == battle.id))
+        await connection.execute(
+            delete(BattlePlayerRow).where(BattlePlayerRow.battle_id == battle.id)
+        )
+        done = await connection.execute(
+            delete(BattleRow).where(BattleRow.id == battle.id, BattleRow.version == change.base)
+        )
+        if done.rowcount != 1:
+            raise WriteConflict(f"battle {battle.id} changed before it could be deleted")
+        return
+    else:
+        done = await connection.execute(
+            update(BattleRow)
+            .where(BattleRow.id == battle.id, BattleRow.version == change.base)
+            .values(_header(change))
+        )
+        if done.rowcount != 1:
+            raise WriteConflict(f"battle {battle.id} is no longer at version {change.base}")
+    if change.truncated:
+        await connection.execute(
+            delete(ActionRow).where(
+                ActionRow.battle_id == battle.id, ActionRow.seq > len(battle.actions)
+            )
+        )
+    if change.seats_changed or change.base is None:
+        await connection.execute(
+            delete(BattlePlayerRow).where(BattlePlayerRow.battle_id == battle.id)
+        )
+        seated = [
+            {
+                "battle_id": battle.id,
+                "seat": index,
+                "user_id": seat.user_id,
+                "created_at": battle.created_at,
+            }
+            for index, seat in enumerate(battle.seats)
+            if seat.user_id is not None
+        ]
+        if seated:
+            await connection.execute(insert(BattlePlayerRow), seated)
+    if change.settle is not None:
+        await _settle(connection, battle, change.settle)
+
+
+async def _settle(connection: AsyncConnection, battle: Battle, settle: Settle) -> None:
+    users = sorted({seat.user_id for seat in battle.seats if seat.user_id is not None})
+    if not users:
+        return
+    mine = (PlayerStatsRow.user_id.in_(users), PlayerStatsRow.game == battle.game)
+    current = {
+        row.user_id: _stats(row)
+        for row in await connection.execute(select(PlayerStatsRow).where(*mine))
+    }
+    settled = settle(current)
+    if not settled:
+        return
+    changed = [entry.user_id for entry in settled]
+    await connection.execute(
+        delete(PlayerStatsRow).where(
+            PlayerStatsRow.user_id.in_(changed), PlayerStatsRow.game == battle.game
+        )
     )
+    await connection.execute(insert(PlayerStatsRow), [_stats_values(entry) for entry in settled])
 
 
-def _header(battle: Battle) -> dict[str, Any]:
+def _identity(battle: Battle) -> dict[str, Any]:
     return {
-        "battle_id": battle.id,
+        "id": battle.id,
+        "game": battle.game,
+        "options": battle.options,
+        "seed": battle.seed,
+        "created_at": battle.created_at,
+    }
+
+
+def _header(change: Change) -> dict[str, Any]:
+    battle = change.battle
+    return {
         "status": battle.status.value,
         "seats": [seat.to_json() for seat in battle.seats],
         "outcome": battle.outcome.to_json() if battle.outcome else None,
         "thinking": battle.thinking,
         "rated": battle.rated,
         "updated_at": battle.updated_at,
+        "version": battle.version,
+        "deadline": change.deadline,
     }
 
 
-def _stats(stats: Sequence[StoredStats]) -> list[tuple[Executable, dict[str, Any]]]:
-    statements: list[tuple[Executable, dict[str, Any]]] = []
-    for entry in stats:
-        statements.append((_DELETE_STATS, {"stats_user": entry.user_id, "stats_game": entry.game}))
-        statements.append(
-            (
-                _INSERT_STATS,
-                {
-                    "user_id": entry.user_id,
-                    "game": entry.game,
-                    "played": entry.played,
-                    "wins": entry.wins,
-                    "losses": entry.losses,
-                    "draws": entry.draws,
-                    "rating": entry.rating.rating,
-                    "deviation": entry.rating.deviation,
-                    "volatility": entry.rating.volatility,
-                },
-            )
-        )
-    return statements
-
-
-def _action(battle: Battle, record: ActionRecord) -> tuple[Executable, dict[str, Any]]:
-    return _INSERT_ACTION, {
-        "battle_id": battle.id,
+def _action_values(battle_id: str, record: ActionRecord) -> dict[str, Any]:
+    return {
+        "battle_id": battle_id,
         "seq": record.seq,
         "seat": record.seat,
         "player_id": record.player_id,
@@ -366,3 +502,58 @@ def _action(battle: Battle, record: ActionRecord) -> tuple[Executable, dict[str,
         "info": record.info,
         "at": record.at,
     }
+
+
+def _stats(row: Any) -> StoredStats:
+    return StoredStats(
+        row.user_id,
+        row.game,
+        row.played,
+        row.wins,
+        row.losses,
+        row.draws,
+        Rating(row.rating, row.deviation, row.volatility),
+    )
+
+
+def _stats_values(entry: StoredStats) -> dict[str, Any]:
+    return {
+        "user_id": entry.user_id,
+        "game": entry.game,
+        "played": entry.played,
+        "wins": entry.wins,
+        "losses": entry.losses,
+        "draws": entry.draws,
+        "rating": entry.rating.rating,
+        "deviation": entry.rating.deviation,
+        "volatility": entry.rating.volatility,
+    }
+
+
+def _battle(row: Row[Any], log: list[ActionRecord]) -> Battle:
+    updated_at = max(row.updated_at, log[-1].at) if log else row.updated_at
+    battle = Battle(
+        id=row.id,
+        game=row.game,
+        seats=[Seat.from_json(seat) for seat in row.seats],
+        options=row.options,
+        seed=row.seed,
+        status=BattleStatus(row.status),
+        created_at=row.created_at,
+        updated_at=updated_at,
+        state=None,
+        actions=log,
+        outcome=Outcome.from_json(row.outcome) if row.outcome else None,
+        thinking=row.thinking,
+        rated=row.rated,
+        turn_started_at=log[-1].at if log else updated_at,
+        version=row.version,
+    )
+    battle.state = replay(battle.ruleset, battle)
+    return battle
+
+
+def _brief(exc: BaseException) -> str:
+    """The first line of what the driver said, without SQLAlchemy's long trailer."""
+    text = str(getattr(exc, "orig", None) or exc) or type(exc).__name__
+    return text.splitlines()[0][:200]

@@ -16,21 +16,28 @@ from sqlalchemy.pool import StaticPool
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def open_database(url: str) -> AsyncEngine:
-    """An async engine for ``url``; a SQLite file gets its directory, WAL and a busy timeout."""
+DEFAULT_TIMEOUT = 5.0
+
+
+def open_database(url: str, timeout: float = DEFAULT_TIMEOUT) -> AsyncEngine:
+    """An async engine for ``url``. ``timeout`` bounds how long a statement waits for the
+    database (to connect, for a PostgreSQL answer, for a SQLite lock) before it fails.
+
+    A SQLite file gets its directory, WAL and a busy timeout; an in-memory SQLite
+    database is one connection shared by all.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
+        return create_async_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args={"timeout": timeout, "command_timeout": timeout},
+        )
+    if parsed.database in (None, "", ":memory:"):
+        engine = create_async_engine(url, poolclass=StaticPool)
+    else:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
-    event.listen(engine.sync_engine, "connect", _configure_sqlite)
-    return engine
-
-
-def open_memory_database() -> AsyncEngine:
-    """A private in-memory SQLite database, for what must be kept even without storage."""
-    engine = create_async_engine("sqlite+aiosqlite://", poolclass=StaticPool)
+        engine = create_async_engine(url, connect_args={"timeout": timeout})
     event.listen(engine.sync_engine, "connect", _configure_sqlite)
     return engine
 

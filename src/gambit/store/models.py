@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -13,7 +13,15 @@ class Base(DeclarativeBase):
 
 
 class BattleRow(Base):
+    """A battle's header; ``deadline`` is when the clock must next look at it (a turn
+    running out, a wait expiring), ``version`` counts its stored changes."""
+
     __tablename__ = "battles"
+    __table_args__ = (
+        Index("ix_battles_created", "created_at", "id"),
+        Index("ix_battles_deadline", "deadline"),
+        Index("ix_battles_thinking", "thinking"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     game: Mapped[str] = mapped_column(String(16))
@@ -26,6 +34,22 @@ class BattleRow(Base):
     rated: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    deadline: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class BattlePlayerRow(Base):
+    """A signed-in user's seat in a battle: a user's battles, newest first, by index."""
+
+    __tablename__ = "battle_players"
+    __table_args__ = (Index("ix_battle_players_user", "user_id", "created_at", "battle_id"),)
+
+    battle_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("battles.id", ondelete="CASCADE"), primary_key=True
+    )
+    seat: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[int] = mapped_column(BigInteger)  # the battle's, for ordering
 
 
 class ActionRow(Base):
@@ -46,6 +70,7 @@ class PlayerStatsRow(Base):
     """A user's record and Glicko-2 rating in one game."""
 
     __tablename__ = "player_stats"
+    __table_args__ = (Index("ix_player_stats_ranking", "game", "rating"),)
 
     user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     game: Mapped[str] = mapped_column(String(16), primary_key=True)

@@ -69,7 +69,7 @@ async def list_battles(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> BattlePage:
     """Newest first. Without filters: the battles waiting for a player to join."""
-    battles, next_cursor = arena.page(
+    battles, next_cursor = await arena.page(
         status=status,
         game=game,
         user_id=str(user_id) if user_id else None,
@@ -86,7 +86,7 @@ async def list_battles(
     responses=_errors(400, 401, 404, 429),
 )
 async def get_battle(battle_id: BattleId, arena: ArenaDep, caller: OptionalCaller) -> BattleView:
-    battle = arena.get(str(battle_id))
+    battle = await arena.get(str(battle_id))
     return BattleView.of(battle, arena.legal_actions(battle, caller_id(caller)))
 
 

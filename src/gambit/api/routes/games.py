@@ -86,10 +86,10 @@ async def get_game(
     ] = None,
 ) -> Response:
     """The game now; with `wait=true` the game once it changes, or after a timeout as it is."""
-    battle = games.get(str(game_id))
+    battle = await games.get(str(game_id))
     if not wait:
         return _game(battle)
-    waiting = games.battles.wait_for_change(
+    waiting = games.wait_for_change(
         str(game_id),
         lambda battle: move_count is None or len(battle.actions) == move_count,
         services.settings.long_poll_seconds,
@@ -147,7 +147,7 @@ async def set_players(
 
 @router.get("/{gameId}/board", summary="The board as ASCII", responses=_errors(400, 404, 429))
 async def board(game_id: GameId, games: ChessGamesDep) -> Board:
-    battle = games.get(str(game_id))
+    battle = await games.get(str(game_id))
     return Board(fen=battle.state.fen(), board=ascii_board(battle))
 
 

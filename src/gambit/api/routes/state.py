@@ -61,7 +61,7 @@ async def get_state(
     arena: ArenaDep, caller: OptionalCaller, battle_id: ChosenBattle = None
 ) -> GameState:
     """The state of `battleId`, or of your most recently active battle."""
-    return game_state(arena.current(caller_id(caller), _id(battle_id)))
+    return game_state(await arena.current(caller_id(caller), _id(battle_id)))
 
 
 @router.get(
@@ -74,7 +74,7 @@ async def get_history(
     arena: ArenaDep, caller: OptionalCaller, battle_id: ChosenBattle = None
 ) -> StateHistory:
     """The start, then one state per action, re-simulated from the battle's log."""
-    battle = arena.current(caller_id(caller), _id(battle_id))
+    battle = await arena.current(caller_id(caller), _id(battle_id))
     return StateHistory(
         battleId=battle.id, states=[game_state(battle, step) for step in steps(battle)]
     )
@@ -92,7 +92,7 @@ async def get_replay(
     """The header, the initial state, the ordered action log and the result; for chess
     also the PGN. Replaying the log on the initial state gives every state of
     `/state/history`."""
-    battle = services.arena.get(str(battle_id))
+    battle = await services.arena.get(str(battle_id))
     view = BattleView.of(battle)
     initial = game_state(battle, next(steps(battle)))
     return Replay(
@@ -124,7 +124,7 @@ usage_router.add_api_route(
 async def post_game_state(body: GameActionRequest, arena: ArenaDep, caller: Caller) -> GameState:
     """Your turn in `battleId`, or in your most recently active battle: the same action
     and rules as `POST /battles/{battleId}/actions`. Answers the new state."""
-    battle = arena.current(caller.user_id, _id(body.battleId))
+    battle = await arena.current(caller.user_id, _id(body.battleId))
     return game_state(await arena.act(battle.id, caller.user_id, body.action))
 
 

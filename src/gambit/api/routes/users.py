@@ -33,7 +33,7 @@ _errors = error_responses(
 @router.get("/me", summary="My profile", response_model=Profile, responses=_errors(401, 429))
 async def get_me(caller: Caller, accounts: AccountsDep, services: ServicesDep) -> Profile:
     user = await accounts.signed_in_user(caller)
-    return Profile.of_user(user, services.stats.of(user.id))
+    return Profile.of_user(user, await services.stats.of(user.id))
 
 
 @router.patch(
@@ -54,7 +54,7 @@ async def update_me(
         password=body.password,
         current_password=body.currentPassword,
     )
-    return Profile.of_user(user, services.stats.of(user.id))
+    return Profile.of_user(user, await services.stats.of(user.id))
 
 
 @router.get(
@@ -77,4 +77,4 @@ async def get_user_stats(
     user_id: UserId, accounts: AccountsDep, services: ServicesDep
 ) -> UserStats:
     user = await accounts.user(str(user_id))
-    return UserStats.of(user.id, services.stats.of(user.id))
+    return UserStats.of(user.id, await services.stats.of(user.id))

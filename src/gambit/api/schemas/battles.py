@@ -5,19 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-import chess
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from gambit.api.schemas.common import JsonModel, rule_error
 from gambit.games.battle import ActionRecord, Battle, SeatKind, to_public
-from gambit.games.duel import DuelState
 from gambit.services.analysis import Hint
 from gambit.services.arena import SeatSpec
 from gambit.services.replays import Step, current_step
 
 GameName = Literal["chess", "duel"]  # the keys of gambit.games.RULESETS
-
-PIECE_VALUES = {chess.PAWN: 1, chess.KNIGHT: 3, chess.BISHOP: 3, chess.ROOK: 5, chess.QUEEN: 9}
 
 
 class HumanSeat(JsonModel):
@@ -175,41 +171,17 @@ def game_state(battle: Battle, step: Step | None = None) -> GameState:
             "winners": [ids[seat] for seat in step.outcome.winners],
             "reason": step.outcome.reason,
         }
+    view = battle.ruleset.view(step.state, ids, [r.action for r in battle.actions[: step.seq]])
     finished = step.outcome is not None
-    common: dict[str, Any] = {
-        "battleId": battle.id,
-        "status": step.status.value,
-        "lastAction": last,
-        "result": result,
-    }
-    if isinstance(step.state, DuelState):
-        duel = step.state
-        return GameState(
-            **common,
-            round=duel.round,
-            currentTurn=None if finished else ids[duel.turn],
-            players={ids[i]: f.to_json() for i, f in enumerate(duel.fighters)},
-        )
-    board: chess.Board = step.state
-    players = {
-        ids[index]: {
-            "color": "white" if colour == chess.WHITE else "black",
-            "inCheck": board.turn == colour and board.is_check(),
-            "material": sum(
-                value * len(board.pieces(piece, colour)) for piece, value in PIECE_VALUES.items()
-            ),
-        }
-        for index, colour in enumerate((chess.WHITE, chess.BLACK))
-    }
     return GameState(
-        **common,
-        round=board.fullmove_number,
-        currentTurn=None if finished else ids[0 if board.turn == chess.WHITE else 1],
-        players=players,
-        fen=board.fen(),
-        moves=[
-            r.action["move"] for r in battle.actions[: step.seq] if r.action.get("type") == "move"
-        ],
+        battleId=battle.id,
+        status=step.status.value,
+        lastAction=last,
+        result=result,
+        round=view.round,
+        currentTurn=None if finished else ids[battle.ruleset.to_move(step.state)],
+        players=view.players,
+        **view.extra,
     )
 
 

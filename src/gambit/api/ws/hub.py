@@ -144,6 +144,10 @@ class Hub:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
 
+    def watching(self, topic: str) -> bool:
+        """Whether any session watches ``topic``."""
+        return topic in self._watchers
+
     @property
     def connections(self) -> int:
         return sum(1 for s in self._sessions.values() if s.connection is not None)

@@ -8,18 +8,17 @@ from collections.abc import Callable, Iterable
 from gambit.api.schemas.battles import BattleView, game_state
 from gambit.bus import Event
 from gambit.games.battle import Battle
-from gambit.services.errors import NotFound
 
 
-def renderer(get_battle: Callable[[str], Battle]) -> Callable[[str, Event], str | None]:
-    """``game:update`` carries the new GameState and ``game:start`` the Battle; the other
-    events carry their own data."""
+def renderer(held: Callable[[str], Battle | None]) -> Callable[[str, Event], str | None]:
+    """``game:update`` carries the new GameState and ``game:start`` the Battle, from the
+    battle held in memory (a watched battle always is); the other events carry their
+    own data."""
 
     def render(topic: str, event: Event) -> str | None:
         if event.name in ("game:update", "game:start"):
-            try:
-                battle = get_battle(event.data["battleId"])
-            except NotFound:
+            battle = held(event.data["battleId"])
+            if battle is None:
                 return None
             if event.name == "game:update":
                 return game_state(battle).model_dump_json()
@@ -30,11 +29,10 @@ def renderer(get_battle: Callable[[str], Battle]) -> Callable[[str, Event], str 
     return render
 
 
-def seated_users(get_battle: Callable[[str], Battle]) -> Callable[[str], Iterable[str]]:
+def seated_users(held: Callable[[str], Battle | None]) -> Callable[[str], Iterable[str]]:
     def seated(battle_id: str) -> Iterable[str]:
-        try:
-            battle = get_battle(battle_id)
-        except NotFound:
+        battle = held(battle_id)
+        if battle is None:
             return ()
         return [seat.user_id for seat in battle.seats if seat.user_id]
 

@@ -24,7 +24,6 @@ from gambit.api.deps import Services
 from gambit.api.errors import BATTLE_FACE_ERRORS, status_and_code
 from gambit.api.ws.hub import Hub, Session
 from gambit.bus import Event, battle_topic
-from gambit.games.battle import BattleStatus
 from gambit.services.arena import seat_of
 from gambit.services.errors import ServiceError, Unauthorized
 
@@ -73,7 +72,7 @@ class Client:
         refused: Unauthorized | None = None
         if token is not None:
             try:
-                self._sign_in(token)
+                await self._sign_in(token)
             except Unauthorized as exc:
                 refused = exc  # said after connect; the connection may still watch
         self.hub.send(
@@ -132,13 +131,13 @@ class Client:
         if not isinstance(token, str):
             raise ClientError("INVALID_MESSAGE", "auth needs a token", 'send {"token": "..."}')
         try:
-            self._sign_in(token)
+            await self._sign_in(token)
         except Unauthorized as exc:
             raise ClientError("UNAUTHORIZED", exc.message, exc.details) from None
         self.hub.send(self.session, "auth", {"userId": self.session.user_id})
 
     async def subscribe(self, data: dict[str, Any]) -> None:
-        battle = self._battle(data)
+        battle = await self._battle(data)
         self.hub.subscribe(self.session, battle_topic(battle))
         self.hub.send(self.session, "subscribe", {"battleId": battle})
 
@@ -157,7 +156,7 @@ class Client:
             raise ClientError(
                 "UNAUTHORIZED", exc.message, "send auth with a fresh token to play on"
             ) from None
-        battle_id = self._battle(data)
+        battle_id = await self._battle(data)
         action = data.get("action")
         if not isinstance(action, dict):
             raise ClientError("INVALID_MESSAGE", "game:action needs an action object")
@@ -204,7 +203,7 @@ class Client:
 
     # Helpers
 
-    def _sign_in(self, token: str) -> None:
+    async def _sign_in(self, token: str) -> None:
         """Sign the socket in, or give it a fresh token of the same user."""
         claims = self.services.accounts.authenticate(token)
         if self.session.user_id is not None:
@@ -214,17 +213,16 @@ class Client:
             return
         self._token = token
         self.hub.sign_in(self.session, claims.user_id)
-        own = [
-            battle.id
-            for battle in self.services.arena.seated(claims.user_id)
-            if battle.status is not BattleStatus.FINISHED
-        ]
+        own = await self.services.arena.playing(claims.user_id)
+        for battle_id in own:  # held in memory while watched, for the events to show it
+            with contextlib.suppress(ServiceError):
+                await self.services.arena.get(battle_id)
         self.hub.subscribe_own_battles(self.session, own)
 
-    def _battle(self, data: dict[str, Any]) -> str:
+    async def _battle(self, data: dict[str, Any]) -> str:
         battle_id = _battle_id(data)
         try:
-            return self.services.arena.get(battle_id).id
+            return (await self.services.arena.get(battle_id)).id
         except ServiceError:
             raise ClientError("BATTLE_NOT_FOUND", f"no battle with id {battle_id}") from None
 
@@ -247,16 +245,15 @@ class Client:
             return
         for topic in session.topics:
             battle_id = topic.removeprefix("battle:")
-            with contextlib.suppress(ServiceError):
-                battle = self.services.arena.get(battle_id)
-                if seat_of(battle, session.user_id) is not None:
-                    await self.services.bus.publish(
-                        topic,
-                        Event(
-                            "disconnect",
-                            {"battleId": battle_id, "playerId": session.user_id, "reason": "left"},
-                        ),
-                    )
+            battle = self.services.battles.peek(battle_id)
+            if battle is not None and seat_of(battle, session.user_id) is not None:
+                await self.services.bus.publish(
+                    topic,
+                    Event(
+                        "disconnect",
+                        {"battleId": battle_id, "playerId": session.user_id, "reason": "left"},
+                    ),
+                )
 
 
 HANDLERS: dict[str, Handler] = {

@@ -1,0 +1,413 @@
+"""The referee: every change of a battle, made on a copy, stored, then made known.
+
+A change runs under the battle's lock in this process, on the battle as stored: the
+referee copies it, lets the rules change the copy, stores the change on the version it
+was made on, and only then puts the copy in memory and tells the bus. So a change is
+answered only once it is durable, a refused one (a rule, the database away, another
+process first) leaves the battle as it was, and two changes of one battle never
+interleave. A change that ends a battle settles its players' stats in the same write.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gambit.games import IllegalAction as IllegalByRules
+from gambit.games import InvalidOptions
+from gambit.games.base import Action, Outcome
+from gambit.games.battle import (
+    FORFEIT,
+    ActionRecord,
+    Battle,
+    BattleStatus,
+    Seat,
+    SeatKind,
+    name_line,
+    player_ids,
+    replay,
+    to_public,
+)
+from gambit.services.announcer import Announcer
+from gambit.services.clock import deadline
+from gambit.services.errors import (
+    Busy,
+    Conflict,
+    GameOver,
+    IllegalAction,
+    InvalidRequest,
+    InvalidStart,
+    NotYourTurn,
+)
+from gambit.services.repository import BattleRepository
+from gambit.services.stats import settlement
+from gambit.store import BattleStore, Change, StorageUnavailable, WriteConflict
+
+Actor = Callable[[Battle], int]
+"""The seat acting, checked on the battle as it stands; raises a service error if the
+caller may not act."""
+Announce = Callable[[Battle], Awaitable[None]]
+AfterChange = Callable[[Battle], Awaitable[None]]
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """What a change did to its copy of the battle, for the store and the bus."""
+
+    announce: Announce
+    appended: Sequence[ActionRecord] = ()
+    truncated: bool = False
+    seats_changed: bool = False
+    deleted: bool = False
+
+
+class Referee:
+    def __init__(
+        self,
+        repository: BattleRepository,
+        store: BattleStore,
+        announcer: Announcer,
+        *,
+        waiting_expiry_seconds: float,
+        now: Callable[[], int] = now_ms,
+    ) -> None:
+        self._repository = repository
+        self._store = store
+        self._announcer = announcer
+        self._waiting_expiry_ms = int(waiting_expiry_seconds * 1000)
+        self._now = now
+        self._after: list[AfterChange] = []
+
+    def after_change(self, hook: AfterChange) -> None:
+        """Run ``hook`` after every stored change (an AI seat may be next)."""
+        self._after.append(hook)
+
+    # -- the changes -------------------------------------------------------------
+
+    async def create(self, game: str, seats: list[Seat], options: Mapping[str, Any]) -> Battle:
+        """A new battle: waiting while a human seat is open, else started (or finished,
+        if it starts over)."""
+        seed = secrets.randbits(63)
+        created = self._now()
+        battle = Battle(
+            id=str(uuid.uuid4()),
+            game=game,
+            seats=seats,
+            options=dict(options),
+            seed=seed,
+            status=BattleStatus.WAITING,
+            created_at=created,
+            updated_at=created,
+            state=None,
+            turn_started_at=created,
+            version=1,
+        )
+        try:
+            battle.state = battle.ruleset.initial_state(len(seats), options, seed)
+        except InvalidOptions as exc:
+            raise InvalidStart(str(exc)) from exc
+        battle.outcome = battle.ruleset.outcome(battle.state)
+        battle.status = _status(seats, battle.outcome is not None)
+        await self._store.save(
+            Change(battle, None, deadline(battle, self._waiting_expiry_ms), seats_changed=True)
+        )
+        self._repository.put(battle)
+        await self._announcer.seats(battle)
+        await self._continue(battle)
+        return battle
+
+    async def take_seat(self, battle_id: str, user_id: str) -> Battle:
+        """Seat ``user_id`` in the first open human seat; the battle starts once none is left."""
+
+        def edit(battle: Battle) -> Edit:
+            if battle.status is not BattleStatus.WAITING:
+                raise Conflict("the battle has already started")
+            if any(seat.user_id == user_id for seat in battle.seats):
+                raise Conflict("you already have a seat in this battle")
+            free = next((i for i, seat in enumerate(battle.seats) if seat.is_open), None)
+            if free is None:
+                raise Conflict("the battle is full")
+            battle.seats[free] = Seat(user_id, SeatKind.HUMAN, user_id=user_id)
+            battle.status = _status(battle.seats, battle.outcome is not None)
+            battle.updated_at = battle.turn_started_at = self._now()
+            return Edit(self._announcer.seats, seats_changed=True)
+
+        return await self._change(battle_id, edit)
+
+    async def act(
+        self,
+        battle_id: str,
+        actor: Actor,
+        action: Mapping[str, Any],
+        translate: Callable[[Battle], Action] | None = None,
+    ) -> Battle:
+        """Play ``action`` for the seat ``actor`` names, which must be the seat to move;
+        ``translate`` turns the action as the player wrote it into the rules' terms."""
+
+        def edit(battle: Battle) -> Edit:
+            seat = actor(battle)
+            ensure_open(battle)
+            if battle.to_move() != seat:
+                raise NotYourTurn("it is not your turn")
+            ruled = translate(battle) if translate else dict(action)
+            try:
+                record = self._play(battle, ruled, {})
+            except IllegalByRules as exc:
+                raise IllegalAction(str(exc)) from exc
+            return Edit(_announce_action(self._announcer, record), appended=[record])
+
+        return await self._change(battle_id, edit)
+
+    async def play_for_ai(
+        self, battle_id: str, version: int, action: Action, info: dict[str, Any]
+    ) -> Battle | None:
+        """Play an AI seat's chosen action, if the battle is still at the ``version`` it
+        was chosen on (else, e.g. after a forfeit, None: the action is dropped)."""
+        played: list[Battle] = []
+
+        def edit(battle: Battle) -> Edit:
+            if battle.version != version or not battle.thinking:
+                raise _Stale()
+            seat = battle.seats[battle.to_move()]
+            record = self._play(battle, action, info)
+            announcer = self._announcer
+
+            async def announce(battle: Battle) -> None:
+                await announcer.publish(
+                    battle,
+                    "ai:action",
+                    playerId=seat.player_id,
+                    action=to_public(battle, record.action),
+                    evaluation=name_line(battle.game, player_ids(battle), record.info),
+                )
+                await _announce_action(announcer, record)(battle)
+                await announcer.publish(battle, "ai:ready", playerId=seat.player_id)
+
+            return Edit(announce, appended=[record])
+
+        try:
+            played.append(await self._change(battle_id, edit))
+        except _Stale:
+            return None
+        return played[0]
+
+    async def set_thinking(self, battle_id: str, thinking: bool, check: Actor) -> Battle:
+        """Mark the AI seat to move as thinking (or, after a failed AI, not any more)."""
+
+        def edit(battle: Battle) -> Edit:
+            check(battle)
+            if thinking:
+                ensure_open(battle)
+            battle.thinking = thinking
+            battle.updated_at = self._now()
+            return Edit(self._announcer.update)
+
+        return await self._change(battle_id, edit)
+
+    async def forfeit(self, battle_id: str, actor: Actor, reason: str = FORFEIT) -> Battle:
+        """The seat ``actor`` names gives up (or its time ran out, ``reason`` "timeout"):
+        it loses, and a battle of more players goes on without it."""
+
+        def edit(battle: Battle) -> Edit:
+            return self._forfeit(battle, actor(battle), reason)
+
+        return await self._change(battle_id, edit)
+
+    async def undo(self, battle_id: str, plies: int, check: Actor) -> Battle:
+        """Take back the last ``plies`` actions; a finished battle opens again."""
+
+        def edit(battle: Battle) -> Edit:
+            check(battle)
+            if battle.thinking:
+                raise Busy("the computer is thinking; wait for its move")
+            if plies > len(battle.actions):
+                played = len(battle.actions)
+                raise InvalidRequest(f"cannot take back {plies} moves: {played} have been played")
+            del battle.actions[len(battle.actions) - plies :]
+            battle.state = replay(battle.ruleset, battle)
+            battle.outcome = battle.ruleset.outcome(battle.state)
+            battle.status = BattleStatus.FINISHED if battle.outcome else BattleStatus.ACTIVE
+            battle.updated_at = battle.turn_started_at = self._now()
+            return Edit(self._announcer.update, truncated=True)
+
+        return await self._change(battle_id, edit)
+
+    async def replace_seats(
+        self, battle_id: str, seats_for: Callable[[Battle], list[Seat]]
+    ) -> Battle:
+        def edit(battle: Battle) -> Edit:
+            seats = seats_for(battle)
+            if battle.thinking:
+                raise Busy("the computer is thinking; wait for its move")
+            battle.seats = seats
+            battle.updated_at = self._now()
+            return Edit(self._announcer.update, seats_changed=True)
+
+        return await self._change(battle_id, edit)
+
+    async def delete(self, battle_id: str, check: Actor) -> None:
+        def edit(battle: Battle) -> Edit:
+            check(battle)
+            battle.thinking = False
+            return Edit(self._announcer.deleted, deleted=True)
+
+        await self._change(battle_id, edit)
+
+    async def on_deadline(self, battle_id: str, now: int) -> None:
+        """The clock says the battle is due: expire it, or forfeit the human to move."""
+
+        def edit(battle: Battle) -> Edit:
+            if battle.status is BattleStatus.WAITING:
+                if now - battle.created_at < self._waiting_expiry_ms:
+                    return Edit(_quiet)  # the deadline moved (a setting changed)
+                battle.status = BattleStatus.FINISHED
+                battle.outcome = Outcome(winners=(), reason="expired")
+                battle.updated_at = now
+                return Edit(_announce_expiry(self._announcer))
+            due = deadline(battle, self._waiting_expiry_ms)
+            if due is not None and now >= due:
+                return self._forfeit(battle, battle.to_move(), "timeout")
+            # Not due after all (e.g. a deadline set by an older rule): storing the right
+            # one stops the clock asking.
+            return Edit(_quiet)
+
+        await self._change(battle_id, edit)
+
+    # -- the mechanism -----------------------------------------------------------
+
+    async def _change(self, battle_id: str, edit: Callable[[Battle], Edit]) -> Battle:
+        async with self._repository.locked(battle_id) as current:
+            draft = current.copy()
+            done = edit(draft)
+            draft.version = current.version + 1
+            change = Change(
+                draft,
+                current.version,
+                deadline(draft, self._waiting_expiry_ms),
+                appended=done.appended,
+                truncated=done.truncated,
+                seats_changed=done.seats_changed,
+                deleted=done.deleted,
+                settle=settlement(draft),
+            )
+            try:
+                await self._store.save(change)
+            except WriteConflict:
+                self._repository.distrust(battle_id)
+                raise Conflict(
+                    "the battle changed on another server", "fetch it again and retry"
+                ) from None
+            except StorageUnavailable:
+                self._repository.distrust(battle_id)  # the commit may or may not have landed
+                raise
+            if done.deleted:
+                self._repository.forget(battle_id)
+            else:
+                self._repository.put(draft)
+            await done.announce(draft)
+        if not done.deleted:
+            await self._continue(draft)
+        return draft
+
+    async def _continue(self, battle: Battle) -> None:
+        for hook in self._after:
+            await hook(battle)
+
+    def _forfeit(self, battle: Battle, seat: int, reason: str) -> Edit:
+        if battle.status is BattleStatus.FINISHED:
+            raise GameOver("the battle is over")
+        if battle.status is BattleStatus.WAITING:
+            raise Conflict("the battle has not started; there is nothing to forfeit")
+        ruleset = battle.ruleset
+        if battle.to_move() == seat:
+            battle.thinking = False  # an AI turn in progress is dropped
+        record = ActionRecord(
+            seq=len(battle.actions) + 1,
+            seat=seat,
+            player_id=battle.seats[seat].player_id,
+            action={"type": FORFEIT} if reason == FORFEIT else {"type": FORFEIT, "reason": reason},
+            at=self._now(),
+        )
+        battle.actions.append(record)
+        left = ruleset.eliminate(battle.state, seat)
+        if left is None:  # the game cannot go on without the seat: the others win
+            others = tuple(i for i in range(len(battle.seats)) if i != seat)
+            battle.outcome = Outcome(winners=others, reason=reason)
+        else:
+            battle.state = left
+            battle.outcome = ruleset.outcome(left)
+        if battle.outcome:
+            battle.status = BattleStatus.FINISHED
+        battle.updated_at = battle.turn_started_at = record.at
+        return Edit(_announce_action(self._announcer, record), appended=[record])
+
+    def _play(self, battle: Battle, action: Action, info: dict[str, Any]) -> ActionRecord:
+        """Apply an action to ``battle`` (a copy: it may be left half-changed on error)."""
+        seat = battle.to_move()
+        state, recorded = battle.ruleset.apply(battle.state, action)
+        record = ActionRecord(
+            seq=len(battle.actions) + 1,
+            seat=seat,
+            player_id=battle.seats[seat].player_id,
+            action=recorded,
+            at=self._now(),
+            info=info,
+        )
+        battle.actions.append(record)
+        battle.state = state
+        battle.outcome = battle.ruleset.outcome(state)
+        if battle.outcome:
+            battle.status = BattleStatus.FINISHED
+        battle.thinking = False
+        battle.updated_at = battle.turn_started_at = record.at
+        return record
+
+
+def ensure_open(battle: Battle) -> None:
+    """Refuse changes to a battle not in play, or one whose AI seat is thinking."""
+    if battle.status is BattleStatus.WAITING:
+        raise NotYourTurn("the battle is waiting for players to join")
+    if battle.status is BattleStatus.FINISHED:
+        reason = battle.outcome.reason if battle.outcome else "finished"
+        raise GameOver(f"the game is over ({reason})")
+    if battle.thinking:
+        raise Busy("the computer is thinking; wait for its move")
+
+
+class _Stale(Exception):
+    """Nothing to change after all; no write."""
+
+
+def _status(seats: list[Seat], finished: bool) -> BattleStatus:
+    if finished:
+        return BattleStatus.FINISHED
+    if any(seat.is_open for seat in seats):
+        return BattleStatus.WAITING
+    return BattleStatus.ACTIVE
+
+
+def _announce_action(announcer: Announcer, record: ActionRecord) -> Announce:
+    async def announce(battle: Battle) -> None:
+        await announcer.action(battle, record)
+
+    return announce
+
+
+def _announce_expiry(announcer: Announcer) -> Announce:
+    async def announce(battle: Battle) -> None:
+        await announcer.update(battle)
+        await announcer.end(battle)
+
+    return announce
+
+
+async def _quiet(battle: Battle) -> None:
+    """A change nobody needs to hear of."""
