@@ -23,7 +23,7 @@ class Ledger:
         settle = settlement(battle)
         if settle is None:
             return []
-        current = {user: entry for (user, game), entry in self._stats.items() if game == battle.game}
+        current = {user: e for (user, game), e in self._stats.items() if game == battle.game}
         changed = settle(current)
         for entry in changed:
             self._stats[entry.user_id, entry.game] = entry
