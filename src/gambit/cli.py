@@ -61,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
         help="SQLAlchemy URL (DATABASE_URL, default SQLite in ./data)",
     )
     serve.add_argument(
+        "--database-timeout",
+        dest="database_timeout",
+        type=float,
+        help="seconds a database call may wait before failing (DATABASE_TIMEOUT, default 5)",
+    )
+    serve.add_argument(
         "--battle-idle-seconds",
         dest="battle_idle_seconds",
         type=float,

@@ -19,7 +19,7 @@ from gambit.api.body_limit import BodyLimitMiddleware
 from gambit.api.deps import Services
 from gambit.api.errors import install_error_handlers
 from gambit.api.ratelimit import RateLimitMiddleware, limit_rules
-from gambit.api.routes import auth, battles, games, health, state, system, users
+from gambit.api.routes import auth, battles, games, health, leaderboard, state, system, users
 from gambit.api.security import SecurityMiddleware
 from gambit.api.ws import socket
 from gambit.api.ws.hub import Hub
@@ -96,7 +96,8 @@ def create_app(settings: Settings) -> FastAPI:
         state.router,
     )
     # Routes are matched in order: the busiest face first.
-    for router in (games.router, *seed_000, state.usage_router, system.router, socket.router):
+    routers = (games.router, *seed_000, state.usage_router, leaderboard.router, system.router)
+    for router in (*routers, socket.router):
         app.include_router(router, prefix=API_PREFIX)
     # Seed 000's paths at the root answer too, outside the schema.
     for router in seed_000:

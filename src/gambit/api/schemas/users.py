@@ -1,4 +1,4 @@
-"""Bodies of the user endpoints: profiles (private and public) and records."""
+"""Bodies of the user endpoints: profiles (private and public), records, leaderboards."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from gambit.api.schemas.auth import Email, NewPassword, iso
 from gambit.api.schemas.common import JsonModel, rule_error
 from gambit.services.accounts import DISPLAY_NAME_MAX_LENGTH, valid_display_name
 from gambit.services.stats import PROVISIONAL_DEVIATION
-from gambit.store import StoredStats
+from gambit.store import Ranked, StoredStats
 from gambit.store.users import StoredUser
 
 
@@ -118,3 +118,32 @@ class UpdateMeRequest(JsonModel):
     email: Email | None = None
     password: NewPassword | None = None
     currentPassword: str | None = Field(None, max_length=1024)
+
+
+class RankedPlayer(GameRecordView):
+    rank: int = Field(description="1 for the highest rating.")
+    userId: str
+    username: str
+
+
+class Leaderboard(BaseModel):
+    game: str
+    players: list[RankedPlayer] = Field(description="Highest rating first.")
+    nextOffset: int | None = Field(description="Pass as `offset` for the next page.")
+
+    @classmethod
+    def of(cls, game: str, ranked: list[Ranked], offset: int, limit: int) -> Leaderboard:
+        shown = ranked[:limit]
+        return cls(
+            game=game,
+            players=[
+                RankedPlayer(
+                    rank=offset + place,
+                    userId=entry.stats.user_id,
+                    username=entry.username,
+                    **GameRecordView.of(entry.stats).model_dump(),
+                )
+                for place, entry in enumerate(shown, start=1)
+            ],
+            nextOffset=offset + limit if len(ranked) > limit else None,
+        )

@@ -1,0 +1,40 @@
+"""``/leaderboard/{game}``: the highest ratings in a game."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from gambit.api.deps import ServicesDep
+from gambit.api.routing import JsonRoute
+from gambit.api.schemas.battles import GameName
+from gambit.api.schemas.common import error_responses
+from gambit.api.schemas.users import Leaderboard
+
+router = APIRouter(prefix="/leaderboard", tags=["users"], route_class=JsonRoute)
+
+_errors = error_responses(
+    {
+        400: "Unknown game, or a bad `limit` or `offset`.",
+        429: "Rate limit exceeded; see `Retry-After`.",
+        503: "The database cannot be read right now (`STORAGE_UNAVAILABLE`).",
+    }
+)
+
+
+@router.get(
+    "/{game}",
+    summary="The highest ratings in a game",
+    response_model=Leaderboard,
+    responses=_errors(400, 429, 503),
+)
+async def leaderboard(
+    services: ServicesDep,
+    game: Annotated[GameName, Path(description="`chess` or `duel`.")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> Leaderboard:
+    """Players who have played `game`, highest Glicko-2 rating first."""
+    ranked = await services.stats.leaderboard(game, offset, limit + 1)
+    return Leaderboard.of(game, ranked, offset, limit)

@@ -1,0 +1,226 @@
+"""The battle core's collaborators, driven directly on a real SQLite file with fake clocks.
+
+The repository (what stays in memory, what is checked against the database), the
+referee (changes stored before they show), the clock (deadlines found by query).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from gambit.bus import InProcessBus
+from gambit.games.battle import Battle, BattleStatus, Seat, SeatKind
+from gambit.services.announcer import Announcer
+from gambit.services.clock import BattleClock
+from gambit.services.errors import Conflict, NotFound
+from gambit.services.referee import Referee
+from gambit.services.repository import BattleRepository
+from gambit.store import BattleStore, StorageStatus, StorageUnavailable, migrate, open_database
+
+WAITING_EXPIRY_SECONDS = 60
+IDLE_SECONDS = 600
+
+
+class FakeTime:
+    """Epoch milliseconds for the referee and clock, monotonic seconds for the cache."""
+
+    def __init__(self) -> None:
+        self.ms = 1_800_000_000_000
+
+    def now(self) -> int:
+        return self.ms
+
+    def monotonic(self) -> float:
+        return self.ms / 1000
+
+    def advance(self, seconds: float) -> None:
+        self.ms += int(seconds * 1000)
+
+
+@dataclass
+class Core:
+    store: BattleStore
+    repository: BattleRepository
+    referee: Referee
+    clock: BattleClock
+    time: FakeTime
+
+
+@asynccontextmanager
+async def core(path: Path, time: FakeTime, *, timeout: float = 5.0) -> AsyncIterator[Core]:
+    engine = open_database(f"sqlite+aiosqlite:///{path}", timeout)
+    await migrate(engine)
+    store = BattleStore(engine)
+    await store.start()
+    repository = BattleRepository(store, idle_seconds=IDLE_SECONDS, monotonic=time.monotonic)
+    referee = Referee(
+        repository,
+        store,
+        Announcer(InProcessBus()),
+        waiting_expiry_seconds=WAITING_EXPIRY_SECONDS,
+        now=time.now,
+    )
+    clock = BattleClock(store, referee.on_deadline, time.now)
+    try:
+        yield Core(store, repository, referee, clock, time)
+    finally:
+        await store.close()
+
+
+def run(test: Callable[[], Awaitable[None]]) -> None:
+    asyncio.run(test())
+
+
+def human(user: str) -> Seat:
+    return Seat(user, SeatKind.HUMAN, user_id=user)
+
+
+def first_mover(battle: Battle) -> int:
+    return battle.to_move()
+
+
+def test_a_battle_is_loaded_on_first_use_and_leaves_memory_when_idle(tmp_path: Path) -> None:
+    time = FakeTime()
+
+    async def test() -> None:
+        async with core(tmp_path / "g.db", time) as first:
+            battle = await first.referee.create("chess", [human("a"), human("b")], {})
+            move = {"type": "move", "move": "e2e4"}
+            await first.referee.act(battle.id, first_mover, move)
+        async with core(tmp_path / "g.db", time) as second:
+            assert len(second.repository) == 0  # nothing read at start
+            loaded = await second.repository.get(battle.id)
+            assert [r.action["move"] for r in loaded.actions] == ["e2e4"]
+            assert loaded.version == 2
+            time.advance(IDLE_SECONDS - 1)
+            assert second.repository.evict_idle() == 0
+            await second.repository.get(battle.id)  # used: idle from now again
+            time.advance(IDLE_SECONDS - 1)
+            assert second.repository.evict_idle() == 0
+            time.advance(2)
+            second.repository.pin(lambda battle_id: battle_id == "watched")
+            assert second.repository.evict_idle() == 1
+            assert second.repository.peek(battle.id) is None
+            with pytest.raises(NotFound):
+                await second.repository.get("no-such-battle")
+
+    run(test)
+
+
+def test_a_pinned_battle_stays_however_idle(tmp_path: Path) -> None:
+    time = FakeTime()
+
+    async def test() -> None:
+        async with core(tmp_path / "g.db", time) as it:
+            battle = await it.referee.create("duel", [human("a"), human("b")], {})
+            it.repository.pin(lambda battle_id: battle_id == battle.id)
+            time.advance(IDLE_SECONDS * 10)
+            assert it.repository.evict_idle() == 0
+            assert it.repository.peek(battle.id) is battle
+
+    run(test)
+
+
+def test_a_refused_write_leaves_the_battle_as_it_was(tmp_path: Path) -> None:
+    time = FakeTime()
+    path = tmp_path / "g.db"
+
+    async def test() -> None:
+        async with core(path, time, timeout=0.2) as it:
+            battle = await it.referee.create("chess", [human("a"), human("b")], {})
+            lock = sqlite3.connect(path, isolation_level=None)
+            lock.execute("BEGIN IMMEDIATE")
+            try:
+                with pytest.raises(StorageUnavailable):
+                    await it.referee.act(battle.id, first_mover, {"type": "move", "move": "e2e4"})
+                assert it.store.status is StorageStatus.DEGRADED
+                held = await it.repository.get(battle.id)
+                assert held.actions == []
+                assert held.version == 1
+                assert held.state.fen() == battle.state.fen()
+            finally:
+                lock.execute("ROLLBACK")
+                lock.close()
+            for _ in range(100):
+                if it.store.status is StorageStatus.OK:
+                    break
+                await asyncio.sleep(0.05)
+            assert it.store.status is StorageStatus.OK
+            played = await it.referee.act(battle.id, first_mover, {"type": "move", "move": "e2e4"})
+            assert played.version == 2
+
+    run(test)
+
+
+def test_a_change_made_on_a_stale_copy_is_refused_and_the_battle_reloaded(
+    tmp_path: Path,
+) -> None:
+    time = FakeTime()
+    path = tmp_path / "g.db"
+
+    async def test() -> None:
+        async with core(path, time) as one, core(path, time) as other:
+            battle = await one.referee.create("chess", [human("a"), human("b")], {})
+            await other.repository.get(battle.id)  # the other process holds version 1
+            await one.referee.act(battle.id, first_mover, {"type": "move", "move": "e2e4"})
+            with pytest.raises(Conflict):
+                await other.referee.act(battle.id, first_mover, {"type": "move", "move": "d2d4"})
+            fresh = await other.repository.get(battle.id)
+            assert [r.action["move"] for r in fresh.actions] == ["e2e4"]
+            # Told that it may have missed changes, a process checks versions at next use.
+            await one.referee.act(battle.id, first_mover, {"type": "move", "move": "e7e5"})
+            assert len((await other.repository.get(battle.id)).actions) == 1  # trusted
+            other.repository.distrust_all()
+            assert len((await other.repository.get(battle.id)).actions) == 2
+
+    run(test)
+
+
+def test_the_clock_expires_a_waiting_battle_at_its_deadline(tmp_path: Path) -> None:
+    time = FakeTime()
+
+    async def test() -> None:
+        async with core(tmp_path / "g.db", time) as it:
+            battle = await it.referee.create("chess", [human("a"), Seat("", SeatKind.HUMAN)], {})
+            assert battle.status is BattleStatus.WAITING
+            time.advance(WAITING_EXPIRY_SECONDS - 1)
+            await it.clock.tick()
+            assert (await it.repository.get(battle.id)).status is BattleStatus.WAITING
+            time.advance(1)
+            await it.clock.tick()
+            expired = await it.repository.get(battle.id)
+            assert expired.status is BattleStatus.FINISHED
+            assert expired.outcome is not None
+            assert expired.outcome.reason == "expired"
+            assert await it.store.due(time.now() + 10**9) == []  # nothing left to time
+
+    run(test)
+
+
+def test_the_clock_forfeits_a_human_who_runs_out_of_turn_time(tmp_path: Path) -> None:
+    time = FakeTime()
+
+    async def test() -> None:
+        async with core(tmp_path / "g.db", time) as it:
+            seats = [human("a"), human("b")]
+            battle = await it.referee.create("duel", seats, {"turnSeconds": 30})
+            time.advance(20)
+            await it.referee.act(battle.id, first_mover, {"type": "rest"})
+            time.advance(29)  # b's turn began 29 s ago
+            await it.clock.tick()
+            assert (await it.repository.get(battle.id)).status is BattleStatus.ACTIVE
+            time.advance(1)
+            await it.clock.tick()
+            timed_out = await it.repository.get(battle.id)
+            assert timed_out.status is BattleStatus.FINISHED
+            assert timed_out.actions[-1].action == {"type": "forfeit", "reason": "timeout"}
+            assert timed_out.actions[-1].player_id == "b"
+
+    run(test)

@@ -1,0 +1,187 @@
+"""Database outages under load: no acknowledged change is ever lost.
+
+Players keep moving while the database fails under them. Every move answered 200 must
+be stored, in order, and still be there after the server is killed (``kill -9``) and
+started again; while the database is away changes get 503 ``STORAGE_UNAVAILABLE``, and
+the server comes back to ``storage: ok`` by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import asyncpg
+import chess
+import httpx
+
+from tests.conftest import POSTGRES_URL, ServerProcess, database
+from tests.helpers import new_game
+
+GAMES = 6
+PLIES = 40
+
+
+def game_line(seed: int) -> list[str]:
+    """A fixed random line of legal moves that does not end the game early."""
+    rng = random.Random(seed)
+    board = chess.Board()
+    line: list[str] = []
+    while len(line) < PLIES:
+        moves = list(board.legal_moves)
+        rng.shuffle(moves)
+        for move in moves:
+            board.push(move)
+            if not board.is_game_over(claim_draw=True):
+                line.append(move.uci())
+                break
+            board.pop()
+        else:
+            return line
+    return line
+
+
+class Player(threading.Thread):
+    """Plays one game's line, counting what the server acknowledged and what it refused."""
+
+    def __init__(self, url: str, game_id: str, line: list[str]) -> None:
+        super().__init__(daemon=True)
+        self.url, self.game_id, self.line = url, game_id, line
+        self.acknowledged: list[str] = []
+        self.refused = 0
+        self.errors: list[str] = []
+
+    def run(self) -> None:
+        with httpx.Client(base_url=self.url + "/api/v1", timeout=30) as client:
+            played = 0
+            while played < len(self.line):
+                move = self.line[played]
+                answer = client.post(f"/games/{self.game_id}/moves", json={"move": move})
+                if answer.status_code == 200:
+                    self.acknowledged.append(move)
+                    played += 1
+                    continue
+                if answer.status_code >= 500 and answer.status_code != 503:
+                    self.errors.append(f"{answer.status_code} {answer.text}")
+                    return
+                if answer.status_code == 503:
+                    self.refused += 1
+                    assert answer.json()["code"] == "STORAGE_UNAVAILABLE"
+                    assert int(answer.headers["Retry-After"]) > 0
+                time.sleep(0.05)
+                # A refused move may still have been stored (the connection broke while
+                # committing): the game as stored says.
+                stored = client.get(f"/games/{self.game_id}")
+                if stored.status_code == 200:
+                    played = len(stored.json()["moves"])
+                    if played < len(self.acknowledged):
+                        self.errors.append(f"acknowledged moves lost: {stored.json()['moves']}")
+                        return
+
+
+def stored_moves(url: str, game_ids: list[str]) -> dict[str, list[str]]:
+    with httpx.Client(base_url=url + "/api/v1", timeout=30) as client:
+        return {game_id: client.get(f"/games/{game_id}").json()["moves"] for game_id in game_ids}
+
+
+def wait_for_storage_ok(url: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while httpx.get(url + "/health", timeout=5).json()["storage"] != "ok":
+        assert time.monotonic() < deadline, "storage did not come back by itself"
+        time.sleep(0.1)
+
+
+def play_through(
+    server: ServerProcess, fault: Callable[[], None]
+) -> tuple[list[str], dict[str, list[str]], list[Player]]:
+    with server.client() as client:
+        game_ids = [new_game(client)["gameId"] for _ in range(GAMES)]
+    lines = {game_id: game_line(seed) for seed, game_id in enumerate(game_ids)}
+    players = [Player(server.url, game_id, lines[game_id]) for game_id in game_ids]
+    for player in players:
+        player.start()
+    fault()
+    for player in players:
+        player.join(120)
+        assert not player.is_alive()
+    assert [error for player in players for error in player.errors] == []
+    return game_ids, lines, players
+
+
+def assert_nothing_acknowledged_is_lost(
+    url: str, game_ids: list[str], lines: dict[str, list[str]], players: list[Player]
+) -> None:
+    stored = stored_moves(url, game_ids)
+    for player in players:
+        # The whole line was played, and what was answered 200 is part of it.
+        assert stored[player.game_id] == lines[player.game_id]
+        assert set(player.acknowledged) <= set(lines[player.game_id])
+
+
+def terminate_connections(database_name: str) -> int:
+    """Cut every connection to the database, as an administrator or a failover would."""
+
+    async def terminate() -> int:
+        admin = await asyncpg.connect(POSTGRES_URL.replace("postgresql+asyncpg", "postgresql"))
+        try:
+            cut = await admin.fetch(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = $1 AND pid <> pg_backend_pid()",
+                database_name,
+            )
+            return len(cut)
+        finally:
+            await admin.close()
+
+    return asyncio.run(terminate())
+
+
+def test_postgres_connections_cut_mid_load_lose_no_acknowledged_move(
+    tmp_path: Path, spawn_server: Callable[..., ServerProcess]
+) -> None:
+    with database("postgres", tmp_path) as url:
+        server = spawn_server(url)
+        cuts: list[int] = []
+
+        def cut_three_times() -> None:
+            for _ in range(3):
+                time.sleep(0.4)
+                cuts.append(terminate_connections(url.rsplit("/", 1)[1]))
+
+        game_ids, lines, players = play_through(server, cut_three_times)
+        assert all(cuts)
+        assert sum(player.refused for player in players) > 0  # the cuts were felt
+        wait_for_storage_ok(server.url)
+        assert_nothing_acknowledged_is_lost(server.url, game_ids, lines, players)
+        server.kill()
+        again = spawn_server(url)
+        assert_nothing_acknowledged_is_lost(again.url, game_ids, lines, players)
+
+
+def test_sqlite_locked_mid_load_loses_no_acknowledged_move(
+    tmp_path: Path, spawn_server: Callable[..., ServerProcess]
+) -> None:
+    path = tmp_path / "gambit.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    server = spawn_server(url, "--database-timeout", "0.3")
+
+    def lock_for_two_seconds() -> None:
+        time.sleep(0.4)
+        lock = sqlite3.connect(path, isolation_level=None)
+        lock.execute("BEGIN IMMEDIATE")  # another process takes the write lock and keeps it
+        time.sleep(2)
+        lock.execute("ROLLBACK")
+        lock.close()
+
+    game_ids, lines, players = play_through(server, lock_for_two_seconds)
+    assert sum(player.refused for player in players) > 0
+    wait_for_storage_ok(server.url)
+    assert_nothing_acknowledged_is_lost(server.url, game_ids, lines, players)
+    server.kill()
+    again = spawn_server(url)
+    assert_nothing_acknowledged_is_lost(again.url, game_ids, lines, players)
