@@ -125,7 +125,7 @@ def create_app(settings: Settings) -> FastAPI:
         require_https=settings.require_https,
         trusted_proxies=settings.trusted_proxies,
     )
-    app.openapi = lambda: _openapi_without_422(app)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
 
@@ -209,13 +209,22 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await bus.close()
 
 
-def _openapi_without_422(app: FastAPI) -> dict[str, Any]:
-    """The schema, minus FastAPI's stock 422 responses: gambit answers 400 instead."""
+STORAGE_UNAVAILABLE = {
+    "description": "The database cannot take the change, or be read, right now "
+    "(`STORAGE_UNAVAILABLE`); nothing was changed. Retry after `Retry-After` seconds.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+}
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The schema, minus FastAPI's stock 422 responses (gambit answers 400 instead), plus
+    the 503 any endpoint answers while the database is away."""
     if app.openapi_schema is None:
         schema = FastAPI.openapi(app)
         for path in schema.get("paths", {}).values():
             for operation in path.values():
                 operation.get("responses", {}).pop("422", None)
+                operation.setdefault("responses", {}).setdefault("503", STORAGE_UNAVAILABLE)
         for name in ("HTTPValidationError", "ValidationError"):
             schema.get("components", {}).get("schemas", {}).pop(name, None)
         app.openapi_schema = schema
