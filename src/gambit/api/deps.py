@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from gambit.ai import ChessEngine
+from gambit.api.counters import Counters
 from gambit.bus import EventBus
 from gambit.services.accounts import Accounts
 from gambit.services.analysis import Analysis
@@ -29,6 +30,7 @@ class Services:
     settings: Settings
     store: BattleStore
     bus: EventBus
+    counters: Counters
     engine: ChessEngine
     chess_games: ChessGames
     accounts: Accounts

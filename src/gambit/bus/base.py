@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -24,6 +25,16 @@ Listener = Callable[[str, Event], None]
 
 RemoteHook = Callable[[str, Event], Awaitable[None]]
 """Awaited before an event published by another process is delivered here."""
+
+StaleHook = Callable[[], None]
+"""Called, without awaiting, when this process may have missed other processes' events."""
+
+
+class BusStatus(enum.StrEnum):
+    """Whether events cross between this process and the others."""
+
+    OK = "ok"
+    DEGRADED = "degraded"  # events may not be crossing between processes
 
 
 class Subscription(Protocol):
@@ -50,6 +61,22 @@ class EventBus(Protocol):
     def on_remote(self, hook: RemoteHook) -> None:
         """Run ``hook`` on events from other processes before delivering them here, so
         that this process can catch up (reload a battle) before anyone hears of it."""
+        ...
+
+    def on_stale(self, hook: StaleHook) -> None:
+        """Call ``hook`` whenever this process may have missed other processes' events:
+        when it stops hearing them, and again as soon as it hears them again (what was
+        published in between is lost), so that it can stop trusting what it holds."""
+        ...
+
+    @property
+    def status(self) -> BusStatus:
+        """`DEGRADED` while events may not reach this process or leave it."""
+        ...
+
+    @property
+    def live(self) -> bool:
+        """True while this process hears other processes' events."""
         ...
 
     async def start(self) -> None: ...
