@@ -35,6 +35,7 @@ CHANNEL_PREFIX = "gambit:"
 FIRST_RETRY_SECONDS = 0.1
 LAST_RETRY_SECONDS = 3.0
 START_TIMEOUT_SECONDS = 10.0
+PING_TIMEOUT_SECONDS = 3.0
 
 OUTAGES = (redis.ConnectionError, redis.TimeoutError)
 """What an unreachable Redis raises (not a refused command)."""
@@ -69,6 +70,20 @@ def describe(error: BaseException) -> str:
             return os.strerror(cause.errno) if cause.errno > 0 else str(cause.strerror)
         cause = cause.__context__
     return str(error) or type(error).__name__
+
+
+async def why_unreachable(url: str) -> str | None:
+    """None when Redis at ``url`` answers a PING, else the reason it does not."""
+    client = redis.Redis.from_url(url, **client_options())
+    try:
+        await asyncio.wait_for(client.ping(), PING_TIMEOUT_SECONDS)
+    except TimeoutError:
+        return "no answer"
+    except redis.RedisError as error:
+        return describe(error)
+    finally:
+        await client.aclose()
+    return None
 
 
 class RedisBus:
