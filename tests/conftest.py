@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -101,6 +102,46 @@ def redis_url() -> str:
     if not _reachable(parts.hostname or "127.0.0.1", parts.port or 6379):
         pytest.skip(f"REDIS NOT REACHABLE at {REDIS_URL}: shared-counter tests skipped")
     return REDIS_URL
+
+
+class RedisServer:
+    """A ``redis-server`` of the test's own on a free port, to kill and start again on
+    the same port: outages without touching the shared test Redis."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self._process = subprocess.Popen(
+            [
+                *("redis-server", "--bind", "127.0.0.1", "--port", str(self.port)),
+                *("--save", "", "--appendonly", "no"),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not _reachable("127.0.0.1", self.port):
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start on port {self.port}")
+            time.sleep(0.02)
+
+    def kill(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+
+
+@pytest.fixture
+def throwaway_redis() -> Iterator[RedisServer]:
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server NOT INSTALLED: Redis outage tests skipped")
+    server = RedisServer()
+    server.start()
+    yield server
+    server.kill()
 
 
 @contextmanager

@@ -7,16 +7,17 @@ import ipaddress
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from gambit.cli import _parser, _settings
+from gambit.cli import _parser, _settings, _without_password
 from gambit.services.tokens import secret_key
 from gambit.settings import Settings
-from tests.conftest import SECRET_KEY, LiveServer, ServerProcess
+from tests.conftest import SECRET_KEY, SERVER_ENVIRONMENT, LiveServer, ServerProcess, free_port
 from tests.ws import open_socket
 
 
@@ -47,7 +48,10 @@ def test_flags_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
         "--engine-workers",
         "1",
         "--dev",
-        "--no-storage",
+        "--database-timeout",
+        "2.5",
+        "--battle-idle-seconds",
+        "60",
         "--no-rate-limit",
         "--database-url",
         "postgresql+asyncpg://db/gambit",
@@ -58,7 +62,8 @@ def test_flags_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
     assert flags.engine_workers == 1
     assert flags.dev_mode
     assert flags.games_rate_per_second == 20
-    assert not flags.storage_enabled
+    assert flags.database_timeout == 2.5
+    assert flags.battle_idle_seconds == 60
     assert not flags.rate_limit_enabled
     assert flags.database_url == "postgresql+asyncpg://db/gambit"
     assert flags.api_host == "0.0.0.0"
@@ -153,6 +158,32 @@ def test_serve_needs_a_secret_key_outside_dev_mode(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "AUTH_SECRET_KEY is not set" in result.stderr
+
+
+def test_serve_refuses_to_start_without_redis(tmp_path: Path) -> None:
+    url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    started = time.monotonic()
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "gambit", "serve", "--port", str(free_port())),
+            *("--redis-url", url, "--database-url", f"sqlite+aiosqlite:///{tmp_path}/g.db"),
+        ],
+        capture_output=True,
+        text=True,
+        env=os.environ | SERVER_ENVIRONMENT,
+        timeout=60,
+    )
+    assert time.monotonic() - started < 5
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"gambit: cannot reach Redis at REDIS_URL={url} (Connection refused)"
+    ]
+
+
+def test_a_redis_password_is_never_printed() -> None:
+    assert _without_password("redis://:s3cret@db:6379/0") == "redis://:***@db:6379/0"
+    assert _without_password("redis://app:s3cret@db:6379/0") == "redis://app:***@db:6379/0"
+    assert _without_password("redis://db:6379/0") == "redis://db:6379/0"
 
 
 def test_dev_mode_keeps_a_generated_key(tmp_path: Path) -> None:

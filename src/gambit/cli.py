@@ -103,7 +103,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--data-dir", dest="data_dir", help="server files (DATA_DIR, ./data)")
     serve.add_argument(
-        "--redis-url", dest="redis_url", help="Redis for shared rate-limit counters (REDIS_URL)"
+        "--redis-url",
+        dest="redis_url",
+        help="Redis for events and rate-limit counters shared by processes (REDIS_URL)",
     )
     serve.add_argument(
         "--auth-secret-key",
@@ -197,12 +199,21 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from gambit.bus.redis import why_unreachable
+
+    settings = _settings(args)
+    _configure_logging(settings)
+    # Asked before the application's slow imports, so that the answer comes at once;
+    # refused rather than run alone while the other processes share Redis.
+    if settings.redis_url and (problem := asyncio.run(why_unreachable(settings.redis_url))):
+        url = _without_password(settings.redis_url)
+        print(f"gambit: cannot reach Redis at REDIS_URL={url} ({problem})", file=sys.stderr)
+        return 1
+
     from gambit.api.app import create_app
     from gambit.api.server import Server, config
     from gambit.services.tokens import MissingSecretKey
 
-    settings = _settings(args)
-    _configure_logging(settings)
     try:
         app = create_app(settings)
     except MissingSecretKey as exc:
@@ -210,6 +221,17 @@ def _serve(args: argparse.Namespace) -> int:
         return 1
     Server(config(app, settings)).run()
     return 0
+
+
+def _without_password(url: str) -> str:
+    """``url`` fit to print: a password in it becomes ``***``."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
 
 
 def _system_announce(args: argparse.Namespace) -> int:

@@ -190,4 +190,12 @@ def test_health_is_also_at_the_root(client: httpx.Client, server: object) -> Non
         body = client.get(url).json()
         assert body["status"] == "healthy"
         assert body["storage"] == "ok"
+        assert body["bus"] == "ok"
         assert body["engine"].startswith("Stockfish")
+
+
+def test_ready_for_traffic_also_at_the_root(client: httpx.Client) -> None:
+    for url in ("/health/ready", str(httpx.URL(client.base_url).copy_with(path="/health/ready"))):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.json() == {"ready": True, "storage": "ok", "bus": "ok"}

@@ -135,3 +135,22 @@ def test_battle_endpoints_are_documented_with_models_and_errors(server: LiveServ
         assert operation.get("summary"), key
     assert "/battles" not in schema["paths"]  # the root paths stay out
     assert "/state" not in schema["paths"]
+
+
+def test_health_and_readiness_are_documented(server: LiveServer) -> None:
+    schema = _schema(server)
+    operations = _operations(schema)
+    health = operations[("get", "/api/v1/health")]["responses"]["200"]
+    assert health["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Health"
+    }
+    assert schema["components"]["schemas"]["Health"]["properties"]["bus"]["enum"] == [
+        "ok",
+        "degraded",
+    ]
+    readiness = operations[("get", "/api/v1/health/ready")]["responses"]
+    for status in ("200", "503"):
+        assert readiness[status]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Readiness"
+        }
+    assert "/health/ready" not in schema["paths"]

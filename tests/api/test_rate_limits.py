@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
-from tests.conftest import LiveServer
-from tests.helpers import assert_error
+from tests.conftest import LiveServer, RedisServer
+from tests.helpers import HUMAN, assert_error, bearer, register
 
 
 def _burst(client: httpx.Client, count: int, **headers: str) -> list[httpx.Response]:
@@ -88,3 +89,62 @@ def test_limits_can_be_switched_off(start_server: Callable[..., LiveServer]) -> 
         responses = _burst(client, 15)
     assert {r.status_code for r in responses} == {404}
     assert "X-RateLimit-Limit" not in responses[0].headers
+
+
+def _health(live: LiveServer, path: str = "/health") -> httpx.Response:
+    return httpx.get(live.url + path, timeout=10)
+
+
+def _wait_for_bus(live: LiveServer, status: str) -> None:
+    deadline = time.monotonic() + 15
+    while _health(live).json()["bus"] != status:
+        assert time.monotonic() < deadline, f"/health never said bus: {status}"
+        time.sleep(0.05)
+
+
+def test_without_redis_limits_count_per_process(
+    start_server: Callable[..., LiveServer], throwaway_redis: RedisServer
+) -> None:
+    settings: dict[str, Any] = {
+        "rate_limit_enabled": True,
+        "rate_limit_battle_create": "2/minute",
+        "redis_url": throwaway_redis.url,
+    }
+    first = start_server(**settings)
+    second = start_server(database_url=None, **settings)
+    assert _health(first).json()["bus"] == "ok"
+    assert _health(first, "/health/ready").status_code == 200
+
+    throwaway_redis.kill()
+    with first.client() as client:
+        started = time.time()
+        created = client.post("/games", json={"white": HUMAN, "black": HUMAN})
+        chess = [created, *_burst(client, 10)]
+        assert time.time() - started < 1, "the burst must fit in one window"
+        alice = register(client)
+        duel = {"game": "duel", "seats": [{"type": "human"}, {"type": "human"}]}
+        battles = [client.post("/battles", json=duel, headers=bearer(alice)) for _ in range(3)]
+        wrong = {"identifier": alice["username"], "password": "Wrong12345"}
+        failed_login = client.post("/auth/login", json=wrong)
+    assert [r.status_code for r in chess] == [201] + [404] * 9 + [429]
+    assert [r.status_code for r in battles] == [201, 201, 429]
+    assert failed_login.status_code == 401
+    with second.client() as client:  # a budget of its own meanwhile
+        assert [r.status_code for r in _burst(client, 11)] == [404] * 10 + [429]
+    assert _health(first).json()["bus"] == "degraded"
+    not_ready = _health(first, "/health/ready")
+    assert not_ready.status_code == 503
+    assert not_ready.json() == {"ready": False, "storage": "ok", "bus": "degraded"}
+
+    throwaway_redis.start()
+    for live in (first, second):
+        _wait_for_bus(live, "ok")
+    ready = _health(first, "/health/ready")
+    assert ready.status_code == 200
+    assert ready.json() == {"ready": True, "storage": "ok", "bus": "ok"}
+    # The processes share one budget again.
+    with first.client() as one, second.client() as other:
+        started = time.time()
+        shared = _burst(one, 5) + _burst(other, 6)
+        assert time.time() - started < 1, "the burst must fit in one window"
+    assert [r.status_code for r in shared] == [404] * 10 + [429]

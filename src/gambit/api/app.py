@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.middleware.cors import CORSMiddleware
 
@@ -16,6 +15,7 @@ from gambit.ai import create_chess_engine
 from gambit.ai.duel import DuelAI
 from gambit.ai.player import AIPlayer, ChessAI
 from gambit.api.body_limit import BodyLimitMiddleware
+from gambit.api.counters import Counters
 from gambit.api.deps import Services
 from gambit.api.errors import install_error_handlers
 from gambit.api.ratelimit import RateLimitMiddleware, limit_rules
@@ -72,7 +72,8 @@ def create_app(settings: Settings) -> FastAPI:
     tokens = Tokens(
         secret_key(settings), settings.auth_algorithm, settings.auth_token_expire_minutes
     )
-    limiter = MovingWindowRateLimiter(_counter_storage(settings))
+    counters = Counters(settings.redis_url)
+    limiter = MovingWindowRateLimiter(counters)
     app = FastAPI(
         title="gambit",
         version=__version__,
@@ -84,6 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.tokens = tokens
+    app.state.counters = counters
     app.state.limiter = limiter
     install_error_handlers(app)
 
@@ -129,17 +131,10 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def _counter_storage(settings: Settings) -> Storage:
-    """Where rate-limit and failed-login counts live: Redis when configured, so that
-    several server processes share them; otherwise this process's memory."""
-    if settings.redis_url:
-        return RedisStorage(f"async+{settings.redis_url}", implementation="redispy")
-    return MemoryStorage()
-
-
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
+    counters: Counters = app.state.counters
     database = open_database(settings.database_url, settings.database_timeout)
     await migrate(database)
     store = BattleStore(database)
@@ -177,6 +172,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings=settings,
         store=store,
         bus=bus,
+        counters=counters,
         engine=engine,
         battles=core.repository,
         ai_players=ai_players,
@@ -207,6 +203,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await engine.close()
         await duel_ai.close()
         await bus.close()
+        await counters.close()
 
 
 STORAGE_UNAVAILABLE = {

@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 
 from gambit.ai import ChessEngine
 from gambit.ai.player import AIPlayer
+from gambit.api.counters import Counters
 from gambit.bus import EventBus
 from gambit.services.accounts import Accounts
 from gambit.services.analysis import Analysis
@@ -32,6 +33,7 @@ class Services:
     settings: Settings
     store: BattleStore
     bus: EventBus
+    counters: Counters
     engine: ChessEngine
     battles: BattleRepository
     ai_players: Mapping[str, AIPlayer]

@@ -1,6 +1,15 @@
 """The event bus: in-process by default, Redis pub/sub across processes."""
 
-from gambit.bus.base import SYSTEM_TOPIC, Event, EventBus, Listener, Subscription, battle_topic
+from gambit.bus.base import (
+    SYSTEM_TOPIC,
+    BusStatus,
+    Event,
+    EventBus,
+    Listener,
+    StaleHook,
+    Subscription,
+    battle_topic,
+)
 from gambit.bus.memory import InProcessBus
 from gambit.bus.redis import RedisBus
 
@@ -12,11 +21,13 @@ def create_bus(redis_url: str | None) -> EventBus:
 
 __all__ = [
     "SYSTEM_TOPIC",
+    "BusStatus",
     "Event",
     "EventBus",
     "InProcessBus",
     "Listener",
     "RedisBus",
+    "StaleHook",
     "Subscription",
     "battle_topic",
     "create_bus",

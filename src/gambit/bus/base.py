@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -26,7 +27,14 @@ RemoteHook = Callable[[str, Event], Awaitable[None]]
 """Awaited before an event published by another process is delivered here."""
 
 StaleHook = Callable[[], None]
-"""Called when this process may have missed events published by others."""
+"""Called, without awaiting, when this process may have missed other processes' events."""
+
+
+class BusStatus(enum.StrEnum):
+    """Whether events cross between this process and the others."""
+
+    OK = "ok"
+    DEGRADED = "degraded"  # events may not be crossing between processes
 
 
 class Subscription(Protocol):
@@ -55,14 +63,20 @@ class EventBus(Protocol):
         that this process can catch up (reload a battle) before anyone hears of it."""
         ...
 
-    @property
-    def live(self) -> bool:
-        """True while this process hears every event other processes publish."""
+    def on_stale(self, hook: StaleHook) -> None:
+        """Call ``hook`` whenever this process may have missed other processes' events:
+        when it stops hearing them, and again as soon as it hears them again (what was
+        published in between is lost), so that it can stop trusting what it holds."""
         ...
 
-    def on_stale(self, hook: StaleHook) -> None:
-        """Call ``hook`` whenever events of other processes may have been missed (the
-        connection dropped, or came back after a gap)."""
+    @property
+    def status(self) -> BusStatus:
+        """`DEGRADED` while events may not reach this process or leave it."""
+        ...
+
+    @property
+    def live(self) -> bool:
+        """True while this process hears other processes' events."""
         ...
 
     async def start(self) -> None: ...

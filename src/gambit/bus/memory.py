@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from gambit.bus.base import Event, Listener, RemoteHook, StaleHook
+from gambit.bus.base import BusStatus, Event, Listener, RemoteHook, StaleHook
 
 
 class QueueSubscription:
@@ -60,12 +60,16 @@ class InProcessBus:
     def on_remote(self, hook: RemoteHook) -> None:
         """Nothing comes from other processes here."""
 
+    def on_stale(self, hook: StaleHook) -> None:
+        """Nothing is ever missed here."""
+
+    @property
+    def status(self) -> BusStatus:
+        return BusStatus.OK
+
     @property
     def live(self) -> bool:
-        return True
-
-    def on_stale(self, hook: StaleHook) -> None:
-        """Nothing published here can be missed."""
+        return True  # every event of this bus is published in this process
 
     async def start(self) -> None:
         """Nothing to connect to."""

@@ -31,13 +31,32 @@ class ErrorBody(BaseModel):
     details: str = Field(description="More context: the field and rule, or the reason.")
 
 
+StorageState = Literal["ok", "degraded"]
+BusState = Literal["ok", "degraded"]
+STORAGE_STATE = (
+    "`degraded` while the database cannot take writes (changes get 503 STORAGE_UNAVAILABLE "
+    "meanwhile); back to `ok` by itself once it can."
+)
+BUS_STATE = (
+    "`degraded` while Redis is unreachable: events may not reach other processes, and "
+    "rate limits and failed logins are counted per process."
+)
+
+
 class Health(BaseModel):
     status: Literal["healthy"]
     time: int = Field(description="Server time, Unix seconds.")
-    storage: Literal["ok", "disabled", "degraded"] = Field(
-        description="`disabled` without storage; `degraded` after a write failure (memory only)."
-    )
+    storage: StorageState = Field(description=STORAGE_STATE)
+    bus: BusState = Field(description=BUS_STATE)
     engine: str = Field(description="The chess engine playing computer moves, with its version.")
+
+
+class Readiness(BaseModel):
+    """Whether this process should get traffic, for load balancers."""
+
+    ready: bool = Field(description="True when storage and bus are both `ok`.")
+    storage: StorageState = Field(description=STORAGE_STATE)
+    bus: BusState = Field(description=BUS_STATE)
 
 
 ErrorResponses = dict[int | str, dict[str, Any]]
