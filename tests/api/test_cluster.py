@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import SECRET_KEY, ServerProcess, database
+from tests.conftest import SECRET_KEY, RedisServer, ServerProcess, database
 from tests.helpers import bearer, create_battle, register
 from tests.ws import open_socket
 
@@ -119,3 +119,52 @@ def _operator_token() -> str:
     from gambit.services.tokens import Tokens
 
     return Tokens(SECRET_KEY, "HS256", 1).issue_operator()
+
+
+def _within_a_second(client: httpx.Client, game_id: str, moves: list[str]) -> None:
+    deadline = time.monotonic() + 1
+    while (seen := client.get(f"/games/{game_id}").json()["moves"]) != moves:
+        assert time.monotonic() < deadline, seen
+        time.sleep(0.01)
+
+
+def test_two_processes_stay_coherent_through_a_redis_cut(
+    spawn_server: Callable[..., ServerProcess], throwaway_redis: RedisServer, tmp_path: Path
+) -> None:
+    """Moves alternate between the processes while Redis is killed and restarted: no
+    answer is a 500, no legal move is refused for a stale copy, and within a second of
+    Redis coming back both processes serve the game as stored."""
+    line = ["e2e4", "e7e5", "g1f3", "b8c6", "f1c4", "g8f6", "d2d3", "f8c5", "c2c3", "d7d6"]
+    with database("postgres", tmp_path) as url:
+        first = spawn_server(url, "--redis-url", throwaway_redis.url)
+        second = spawn_server(url, "--redis-url", throwaway_redis.url)
+        with first.client() as a, second.client() as b:
+            game_id = a.post("/games", json={"white": {"type": 1}, "black": {"type": 1}}).json()[
+                "gameId"
+            ]
+            sides = [a, b]
+            for ply, move in enumerate(line[:2]):  # both processes hold the game now
+                assert (
+                    sides[ply % 2].post(f"/games/{game_id}/moves", json={"move": move}).is_success
+                )
+
+            throwaway_redis.kill()
+            for ply, move in enumerate(line[2:6], start=2):
+                answer = sides[ply % 2].post(f"/games/{game_id}/moves", json={"move": move})
+                assert answer.status_code == 200, answer.text  # checked against the database
+                assert (
+                    sides[(ply + 1) % 2].get(f"/games/{game_id}").json()["moves"] == line[: ply + 1]
+                )
+            assert a.get("/health").json()["bus"] == "degraded"
+
+            throwaway_redis.start()
+            back = time.monotonic()
+            for client in (a, b):
+                while client.get("/health").json()["bus"] != "ok":
+                    assert time.monotonic() - back < 10, "the bus did not come back"
+                    time.sleep(0.02)
+            for ply, move in enumerate(line[6:], start=6):
+                answer = sides[ply % 2].post(f"/games/{game_id}/moves", json={"move": move})
+                assert answer.status_code == 200, answer.text
+                for client in (a, b):
+                    _within_a_second(client, game_id, line[: ply + 1])

@@ -42,6 +42,7 @@ from gambit.services.errors import (
     InvalidRequest,
     InvalidStart,
     NotYourTurn,
+    ServiceError,
 )
 from gambit.services.repository import BattleRepository
 from gambit.services.stats import settlement
@@ -285,9 +286,16 @@ class Referee:
 
     async def _change(self, battle_id: str, edit: Callable[[Battle], Edit]) -> Battle:
         async with self._repository.locked(battle_id) as current:
-            draft = current.copy()
-            done = edit(draft)
-            draft.version = current.version + 1
+            try:
+                draft, done = self._edited(current, edit)
+            except ServiceError:
+                # Refused on the copy held here: make sure it is not an old one (another
+                # process may have stored a change its news of has not arrived yet).
+                fresh = await self._repository.recheck(battle_id)
+                if fresh is None:
+                    raise
+                current = fresh
+                draft, done = self._edited(current, edit)
             change = Change(
                 draft,
                 current.version,
@@ -316,6 +324,13 @@ class Referee:
         if not done.deleted:
             await self._continue(draft)
         return draft
+
+    @staticmethod
+    def _edited(current: Battle, edit: Callable[[Battle], Edit]) -> tuple[Battle, Edit]:
+        draft = current.copy()
+        done = edit(draft)
+        draft.version = current.version + 1
+        return draft, done
 
     async def _continue(self, battle: Battle) -> None:
         for hook in self._after:

@@ -105,6 +105,20 @@ class BattleRepository:
         async with lock:
             yield await self.get(battle_id)
 
+    async def recheck(self, battle_id: str) -> Battle | None:
+        """The battle as stored if it has changed since it was put here, else None."""
+        entry = self._entries.get(battle_id)
+        try:
+            version = await self._store.version(battle_id)
+        except StorageUnavailable:
+            return None
+        if entry is not None and version == entry.battle.version:
+            return None
+        if version is None:
+            self.forget(battle_id)
+            raise NotFound(f"no battle with id {battle_id}")
+        return await self._load(battle_id)
+
     def put(self, battle: Battle) -> None:
         """Hold ``battle`` as stored just now."""
         self._entries[battle.id] = _Entry(battle, self._monotonic(), self._generation)
