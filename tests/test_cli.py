@@ -7,16 +7,19 @@ import ipaddress
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from gambit.cli import _parser, _settings
 from gambit.services.tokens import secret_key
 from gambit.settings import Settings
-from tests.conftest import SECRET_KEY, LiveServer, ServerProcess
+from tests.conftest import BACKENDS, SECRET_KEY, LiveServer, ServerProcess, database
+from tests.helpers import bearer, register
 from tests.ws import open_socket
 
 
@@ -64,16 +67,11 @@ def test_flags_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
     assert flags.api_host == "0.0.0.0"
 
 
-def _gambit(*argv: str, database: Path, stdin: str | None = None, **env: str) -> Any:
+def _gambit(*argv: str, database: Path | str, stdin: str | None = None, **env: str) -> Any:
+    """Run ``gambit *argv`` on ``database``: a SQLite file, or any database URL."""
+    url = database if isinstance(database, str) else f"sqlite+aiosqlite:///{database}"
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gambit",
-            *argv,
-            "--database-url",
-            f"sqlite+aiosqlite:///{database}",
-        ],
+        [sys.executable, "-m", "gambit", *argv, "--database-url", url],
         input=stdin,
         capture_output=True,
         text=True,
@@ -140,6 +138,46 @@ def test_the_accounts_work_in_the_server(
     with server.client() as client:
         login = client.post("/auth/login", json={"identifier": "erin", "password": "SecurePass123"})
         assert login.status_code == 200
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_running_server_refuses_the_tokens_the_cli_revokes_within_a_second(
+    backend: str, tmp_path: Path, start_server: Callable[..., LiveServer]
+) -> None:
+    # No Redis: the server learns of the CLI's changes from the database alone.
+    with database(backend, tmp_path) as url:
+        server = start_server(url)
+        with server.client() as client:
+            alice, bob = register(client), register(client)
+            assert client.get("/auth/me", headers=bearer(alice)).status_code == 200
+            changed = _gambit(
+                "user",
+                "set-password",
+                alice["username"],
+                database=url,
+                stdin="NewPass456\nNewPass456\n",
+            )
+            assert changed.returncode == 0, changed.stderr
+            _refused_within_a_second(lambda: client.get("/auth/me", headers=bearer(alice)))
+
+            assert _create_battle(client, bob).status_code == 201
+            deleted = _gambit("user", "delete", bob["username"], database=url)
+            assert deleted.returncode == 0, deleted.stderr
+            # Creating a battle reads no account: only the revocation refuses it.
+            _refused_within_a_second(lambda: _create_battle(client, bob))
+            _refused_within_a_second(lambda: client.get("/auth/me", headers=bearer(bob)))
+
+
+def _create_battle(client: httpx.Client, session: Any) -> httpx.Response:
+    seats = [{"type": "human"}, {"type": "human"}]
+    return client.post("/battles", json={"game": "chess", "seats": seats}, headers=bearer(session))
+
+
+def _refused_within_a_second(request: Callable[[], httpx.Response]) -> None:
+    deadline = time.monotonic() + 1
+    while (response := request()).status_code != 401:
+        assert time.monotonic() < deadline, f"still {response.status_code} after 1 s"
+        time.sleep(0.02)
 
 
 def test_serve_needs_a_secret_key_outside_dev_mode(tmp_path: Path) -> None:

@@ -162,9 +162,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             window_minutes=settings.login_lock_minutes,
         ),
         settings.auth_refresh_expire_days,
-        bus,
     )
-    await accounts.load()
+    await accounts.start()
     engine = create_chess_engine(settings.stockfish_path, settings.engine_workers)
     await engine.start()
     duel_ai = DuelAI(settings.engine_workers)
@@ -205,6 +204,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         await hub.close()
         await battles.close()
+        await accounts.close()
         await store.close()
         if database is None:
             await accounts_database.dispose()
