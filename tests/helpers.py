@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -112,3 +113,11 @@ def run_sql(database_url: str, statement: str, parameters: Any = None) -> list[A
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+def refused_within_a_second(request: Callable[[], httpx.Response]) -> None:
+    """Send ``request`` until it is refused with 401, which must happen within 1 s."""
+    deadline = time.monotonic() + 1
+    while (response := request()).status_code != 401:
+        assert time.monotonic() < deadline, f"still {response.status_code} after 1 s"
+        time.sleep(0.02)

@@ -7,7 +7,6 @@ import ipaddress
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from gambit.cli import _parser, _settings
 from gambit.services.tokens import secret_key
 from gambit.settings import Settings
 from tests.conftest import BACKENDS, SECRET_KEY, LiveServer, ServerProcess, database
-from tests.helpers import bearer, register
+from tests.helpers import bearer, refused_within_a_second, register
 from tests.ws import open_socket
 
 
@@ -158,26 +157,19 @@ def test_a_running_server_refuses_the_tokens_the_cli_revokes_within_a_second(
                 stdin="NewPass456\nNewPass456\n",
             )
             assert changed.returncode == 0, changed.stderr
-            _refused_within_a_second(lambda: client.get("/auth/me", headers=bearer(alice)))
+            refused_within_a_second(lambda: client.get("/auth/me", headers=bearer(alice)))
 
             assert _create_battle(client, bob).status_code == 201
             deleted = _gambit("user", "delete", bob["username"], database=url)
             assert deleted.returncode == 0, deleted.stderr
             # Creating a battle reads no account: only the revocation refuses it.
-            _refused_within_a_second(lambda: _create_battle(client, bob))
-            _refused_within_a_second(lambda: client.get("/auth/me", headers=bearer(bob)))
+            refused_within_a_second(lambda: _create_battle(client, bob))
+            refused_within_a_second(lambda: client.get("/auth/me", headers=bearer(bob)))
 
 
 def _create_battle(client: httpx.Client, session: Any) -> httpx.Response:
     seats = [{"type": "human"}, {"type": "human"}]
     return client.post("/battles", json={"game": "chess", "seats": seats}, headers=bearer(session))
-
-
-def _refused_within_a_second(request: Callable[[], httpx.Response]) -> None:
-    deadline = time.monotonic() + 1
-    while (response := request()).status_code != 401:
-        assert time.monotonic() < deadline, f"still {response.status_code} after 1 s"
-        time.sleep(0.02)
 
 
 def test_serve_needs_a_secret_key_outside_dev_mode(tmp_path: Path) -> None:

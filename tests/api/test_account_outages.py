@@ -10,11 +10,19 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import jwt
 import pytest
 
-from tests.conftest import LiveServer, database
+from tests.conftest import SECRET_KEY, LiveServer, database
 from tests.faults import TcpProxy
-from tests.helpers import PASSWORD, assert_error, bearer, register, run_sql
+from tests.helpers import (
+    PASSWORD,
+    assert_error,
+    bearer,
+    refused_within_a_second,
+    register,
+    run_sql,
+)
 
 
 @pytest.fixture
@@ -62,6 +70,17 @@ def test_account_changes_are_refused_while_the_database_is_down_and_work_after(
         assert patched.status_code == 200, patched.text
         assert client.post("/auth/logout", headers=bearer(alice)).status_code == 204
         assert_error(client.get("/auth/me", headers=bearer(alice)), 401, "UNAUTHORIZED")
+        # The server follows the revocations again: one another process stores counts.
+        bob = client.post(
+            "/auth/login", json={"identifier": bob["username"], "password": PASSWORD}
+        ).json()
+        token_id = jwt.decode(bob["token"], SECRET_KEY, algorithms=["HS256"])["jti"]
+        run_sql(
+            proxy.database_url,
+            "INSERT INTO revocations (key, expires_at) VALUES (:key, :until)",
+            {"key": f"jti:{token_id}", "until": int(time.time()) + 600},
+        )
+        refused_within_a_second(lambda: client.get("/auth/me", headers=bearer(bob)))
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable
 
 from gambit.services.tokens import AccessClaims
+from gambit.store.errors import StorageUnavailable
 from gambit.store.users import UserStore, login_key, token_key
 
 log = logging.getLogger(__name__)
@@ -69,13 +70,15 @@ class Revocations:
             await asyncio.sleep(self._refresh_seconds)
             try:
                 await self.refresh()
-            except Exception:
-                # The last known revocations stay in force; say so once per outage.
+            except Exception as exc:
+                # The last known revocations stay in force; say so once per outage, with a
+                # traceback only for what is not one.
                 if not failing:
                     log.warning(
-                        "cannot read the revocations; keeping the %d known and retrying",
+                        "cannot read the revocations (%s); keeping the %d known and retrying",
+                        exc.__cause__ or exc,
                         len(self._live),
-                        exc_info=True,
+                        exc_info=not isinstance(exc, StorageUnavailable),
                     )
                 failing = True
             else:
