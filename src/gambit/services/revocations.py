@@ -27,9 +27,8 @@ class Revocations:
     """The live revocations: ``jti:<token id>`` and ``sid:<login id>`` keys with their
     expiry, refreshed from the database while started."""
 
-    def __init__(self, users: UserStore, refresh_seconds: float = REFRESH_SECONDS) -> None:
+    def __init__(self, users: UserStore) -> None:
         self._users = users
-        self._refresh_seconds = refresh_seconds
         self._live: dict[str, int] = {}
         self._follower: asyncio.Task[None] | None = None
 
@@ -44,7 +43,7 @@ class Revocations:
 
     async def start(self) -> None:
         """Read the revocations, then follow the table; raises if it cannot be read."""
-        await self.refresh()
+        await self._refresh()
         self._follower = asyncio.create_task(self._follow())
 
     async def close(self) -> None:
@@ -53,7 +52,7 @@ class Revocations:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._follower
 
-    async def refresh(self) -> None:
+    async def _refresh(self) -> None:
         """Learn the revocations stored by anyone; delete the expired ones from the table."""
         now = int(time.time())
         stored = await self._users.revocations()
@@ -67,9 +66,9 @@ class Revocations:
     async def _follow(self) -> None:
         failing = False
         while True:
-            await asyncio.sleep(self._refresh_seconds)
+            await asyncio.sleep(REFRESH_SECONDS)
             try:
-                await self.refresh()
+                await self._refresh()
             except Exception as exc:
                 # The last known revocations stay in force; say so once per outage, with a
                 # traceback only for what is not one.
