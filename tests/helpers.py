@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
+from sqlalchemy import text
+
+from gambit.store import open_database
 
 HUMAN = {"type": 1}
 FAST_COMPUTER = {"type": 2, "level": 5, "searchTime": 100}
@@ -92,3 +97,27 @@ def wait_for_turn(client: httpx.Client, session: Any, battle_id: str) -> Any:
             return battle
         time.sleep(0.05)
     raise AssertionError("the AI never handed the turn back")
+
+
+def run_sql(database_url: str, statement: str, parameters: Any = None) -> list[Any]:
+    """Run one statement on the database, from outside any server, as another process
+    would; the rows it returns."""
+
+    async def run() -> list[Any]:
+        engine = open_database(database_url)
+        try:
+            async with engine.begin() as connection:
+                result = await connection.execute(text(statement), parameters)
+                return list(result) if result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def refused_within_a_second(request: Callable[[], httpx.Response]) -> None:
+    """Send ``request`` until it is refused with 401, which must happen within 1 s."""
+    deadline = time.monotonic() + 1
+    while (response := request()).status_code != 401:
+        assert time.monotonic() < deadline, f"still {response.status_code} after 1 s"
+        time.sleep(0.02)

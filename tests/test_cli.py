@@ -12,12 +12,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from gambit.cli import _parser, _settings, _without_password
 from gambit.services.tokens import secret_key
 from gambit.settings import Settings
-from tests.conftest import SECRET_KEY, SERVER_ENVIRONMENT, LiveServer, ServerProcess, free_port
+from tests.conftest import (
+    BACKENDS,
+    SECRET_KEY,
+    SERVER_ENVIRONMENT,
+    LiveServer,
+    ServerProcess,
+    database,
+    free_port,
+)
+from tests.helpers import bearer, refused_within_a_second, register
 from tests.ws import open_socket
 
 
@@ -69,16 +79,11 @@ def test_flags_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
     assert flags.api_host == "0.0.0.0"
 
 
-def _gambit(*argv: str, database: Path, stdin: str | None = None, **env: str) -> Any:
+def _gambit(*argv: str, database: Path | str, stdin: str | None = None, **env: str) -> Any:
+    """Run ``gambit *argv`` on ``database``: a SQLite file, or any database URL."""
+    url = database if isinstance(database, str) else f"sqlite+aiosqlite:///{database}"
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gambit",
-            *argv,
-            "--database-url",
-            f"sqlite+aiosqlite:///{database}",
-        ],
+        [sys.executable, "-m", "gambit", *argv, "--database-url", url],
         input=stdin,
         capture_output=True,
         text=True,
@@ -145,6 +150,39 @@ def test_the_accounts_work_in_the_server(
     with server.client() as client:
         login = client.post("/auth/login", json={"identifier": "erin", "password": "SecurePass123"})
         assert login.status_code == 200
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_running_server_refuses_the_tokens_the_cli_revokes_within_a_second(
+    backend: str, tmp_path: Path, start_server: Callable[..., LiveServer]
+) -> None:
+    # No Redis: the server learns of the CLI's changes from the database alone.
+    with database(backend, tmp_path) as url:
+        server = start_server(url)
+        with server.client() as client:
+            alice, bob = register(client), register(client)
+            assert client.get("/auth/me", headers=bearer(alice)).status_code == 200
+            changed = _gambit(
+                "user",
+                "set-password",
+                alice["username"],
+                database=url,
+                stdin="NewPass456\nNewPass456\n",
+            )
+            assert changed.returncode == 0, changed.stderr
+            refused_within_a_second(lambda: client.get("/auth/me", headers=bearer(alice)))
+
+            assert _create_battle(client, bob).status_code == 201
+            deleted = _gambit("user", "delete", bob["username"], database=url)
+            assert deleted.returncode == 0, deleted.stderr
+            # Creating a battle reads no account: only the revocation refuses it.
+            refused_within_a_second(lambda: _create_battle(client, bob))
+            refused_within_a_second(lambda: client.get("/auth/me", headers=bearer(bob)))
+
+
+def _create_battle(client: httpx.Client, session: Any) -> httpx.Response:
+    seats = [{"type": "human"}, {"type": "human"}]
+    return client.post("/battles", json={"game": "chess", "seats": seats}, headers=bearer(session))
 
 
 def test_serve_needs_a_secret_key_outside_dev_mode(tmp_path: Path) -> None:

@@ -8,14 +8,22 @@ import threading
 import time
 import uuid
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 import jwt
 import pytest
 
-from tests.conftest import SECRET_KEY, LiveServer
-from tests.helpers import PASSWORD, assert_error, bearer, register
+from tests.conftest import BACKENDS, SECRET_KEY, LiveServer, database
+from tests.helpers import (
+    PASSWORD,
+    assert_error,
+    bearer,
+    refused_within_a_second,
+    register,
+    run_sql,
+)
 
 
 def test_register_answers_a_signed_in_session(client: httpx.Client) -> None:
@@ -241,6 +249,37 @@ def test_revocations_survive_a_restart(start_server: Any) -> None:
             "/auth/login", json={"identifier": account["username"], "password": PASSWORD}
         )
         assert login.status_code == 200
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_revocations_come_from_the_database_and_leave_it_when_expired(
+    backend: str, tmp_path: Path, start_server: Any
+) -> None:
+    with database(backend, tmp_path) as url:
+        server = start_server(url)
+        with server.client() as client:
+            account = register(client)
+            token_id = jwt.decode(account["token"], SECRET_KEY, algorithms=["HS256"])["jti"]
+            now = int(time.time())
+            # Another process signs the token out; an old revocation has run its course.
+            run_sql(
+                url,
+                "INSERT INTO revocations (key, expires_at) VALUES (:key, :until)",
+                [
+                    {"key": f"jti:{token_id}", "until": now + 600},
+                    {"key": "jti:long-expired", "until": now - 1},
+                ],
+            )
+            refused_within_a_second(lambda: client.get("/auth/me", headers=bearer(account)))
+
+            def stored() -> set[str]:
+                return {row.key for row in run_sql(url, "SELECT key FROM revocations")}
+
+            deadline = time.monotonic() + 5
+            while "jti:long-expired" in stored():
+                assert time.monotonic() < deadline, "the expired revocation stayed"
+                time.sleep(0.1)
+            assert f"jti:{token_id}" in stored()
 
 
 def _forge(claims: dict[str, Any], key: str = SECRET_KEY, algorithm: str = "HS256") -> str:

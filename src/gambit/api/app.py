@@ -153,9 +153,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             window_minutes=settings.login_lock_minutes,
         ),
         settings.auth_refresh_expire_days,
-        bus,
     )
-    await accounts.load()
+    await accounts.start()
     engine = create_chess_engine(settings.stockfish_path, settings.engine_workers)
     await engine.start()
     duel_ai = DuelAI(settings.engine_workers)
@@ -199,6 +198,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         await hub.close()
         await core.close()
+        await accounts.close()
         await store.close()
         await engine.close()
         await duel_ai.close()

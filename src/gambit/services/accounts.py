@@ -3,7 +3,9 @@
 A login is a family of refresh tokens. Each refresh spends its token and hands out the
 next one; presenting a spent token again means it was copied, so the whole family is
 revoked (RFC 6819's refresh token rotation). Revoked logins and logged-out access tokens
-are kept in memory for the check on every request, and in the database for restarts.
+are stored in the database, from where every server process learns of them (`Revocations`).
+Each request's changes are stored in one transaction, so a refusal (`StorageUnavailable`)
+leaves nothing half done: retrying is always safe.
 """
 
 from __future__ import annotations
@@ -11,16 +13,18 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from email_validator import EmailNotValidError, validate_email
 
-from gambit.bus import Event, EventBus
 from gambit.services.errors import Conflict, InvalidRequest, NotFound, Unauthorized
 from gambit.services.login_guard import LoginGuard
 from gambit.services.passwords import Passwords
+from gambit.services.revocations import Revocations
 from gambit.services.tokens import AccessClaims, Tokens, new_refresh_token, refresh_token_hash
-from gambit.store.users import DuplicateUser, StoredUser, UserStore
+from gambit.store.users import DuplicateUser, NewRefreshToken, SignOut, StoredUser, UserStore
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_]{1,40}$"
 PASSWORD_MIN_LENGTH = 8
@@ -75,10 +79,6 @@ class Session:
     expires_at: int  # unix seconds
 
 
-ACCOUNTS_TOPIC = "accounts"
-REVOKED = "tokens:revoked"
-
-
 class Accounts:
     def __init__(
         self,
@@ -87,48 +87,38 @@ class Accounts:
         tokens: Tokens,
         guard: LoginGuard,
         refresh_days: int,
-        bus: EventBus | None = None,
     ) -> None:
-        self._bus = bus
-        if bus is not None:
-            bus.add_listener(self._hear)
         self._users = users
         self._passwords = passwords
         self._tokens = tokens
         self._guard = guard
         self._refresh_ms = refresh_days * 86_400_000
-        self._revoked: set[str] = set()
+        self._revocations = Revocations(users)
 
-    async def load(self) -> None:
-        """Read the revocations that still matter (after a restart)."""
-        self._revoked = await self._users.live_revocations(int(time.time()))
+    async def start(self) -> None:
+        """Follow the revocations stored by every process (a server does; the CLI only
+        stores them)."""
+        await self._revocations.start()
+
+    async def close(self) -> None:
+        await self._revocations.close()
 
     # -- accounts -----------------------------------------------------------------
 
     async def create_user(self, username: str, email: str | None, password: str) -> StoredUser:
         """A new account; the rules are checked here too, for callers other than the API."""
-        if not valid_username(username):
-            raise InvalidRequest("validation failed", "Username must be 1-40 letters, digits or _")
-        if problem := password_problem(password):
-            raise InvalidRequest("validation failed", f"Password {problem}")
-        user = StoredUser(
-            id=str(uuid.uuid4()),
-            username=username,
-            email=self._email(email),
-            password_hash=await self._passwords.hash(password),
-            display_name=None,
-            created_at=now_ms(),
-            last_login_at=None,
-        )
-        try:
+        user = await self._new_user(username, email, password)
+        with _names_unique():
             await self._users.add(user)
-        except DuplicateUser as exc:
-            raise Conflict(f"{exc.field} already taken", f"choose another {exc.field}") from None
         return user
 
     async def register(self, username: str, email: str | None, password: str) -> Session:
-        user = await self.create_user(username, email, password)
-        return await self._start_session(user)
+        """A new account, signed in."""
+        user = await self._new_user(username, email, password)
+        refresh_token, login = self._new_refresh_token(user.id, str(uuid.uuid4()))
+        with _names_unique():
+            await self._users.add(user, login)
+        return self._session(user, refresh_token, login.family_id)
 
     async def login(self, identifier: str, password: str, address: str) -> Session:
         """A new session for the right password; one message for every wrong credential."""
@@ -141,27 +131,27 @@ class Accounts:
         assert user is not None
         await self._guard.succeeded(account, address)
         user = replace(user, last_login_at=now_ms())
-        await self._users.save(user)
-        return await self._start_session(user)
+        refresh_token, login = self._new_refresh_token(user.id, str(uuid.uuid4()))
+        await self._users.save(user, login=login)
+        return self._session(user, refresh_token, login.family_id)
 
     async def refresh(self, refresh_token: str) -> Session:
         """Spend ``refresh_token`` for a new pair; a spent one revokes its whole login."""
-        spent, token = await self._users.spend_refresh_token(
-            refresh_token_hash(refresh_token), now_ms()
-        )
-        if token is None:
+        token_hash = refresh_token_hash(refresh_token)
+        token = await self._users.find_refresh_token(token_hash)
+        user = None if token is None else await self._users.get(token.user_id)
+        if token is None or user is None:
             raise Unauthorized("invalid refresh token")
+        successor, login = self._new_refresh_token(user.id, token.family_id)
+        spent, token = await self._users.spend_refresh_token(token_hash, now_ms(), login)
         if not spent:
-            if token.used_at is not None and not token.revoked:
-                await self._revoke_sessions(token.user_id, only=token.family_id)
+            if token is not None and token.used_at is not None and not token.revoked:
+                await self._sign_out(self._logins_of(user.id, only=token.family_id))
                 raise Unauthorized(
                     "refresh token reused", "this login has been revoked; sign in again"
                 )
             raise Unauthorized("refresh token expired or revoked", "sign in again")
-        user = await self._users.get(token.user_id)
-        if user is None:
-            raise Unauthorized("the account no longer exists")
-        return await self._issue(user, token.family_id)
+        return self._session(user, successor, login.family_id)
 
     async def logout(self, claims: AccessClaims, refresh_token: str | None) -> None:
         """Revoke this access token and the login of ``refresh_token`` (or of the token)."""
@@ -171,15 +161,16 @@ class Accounts:
             if token is None or token.user_id != claims.user_id:
                 raise Unauthorized("invalid refresh token")
             session_id = token.family_id
-        await self._revoke_sessions(claims.user_id, only=session_id)
-        await self._revoke([f"jti:{claims.token_id}"], claims.expires_at)
+        await self._sign_out(
+            self._logins_of(claims.user_id, only=session_id, token_ids=(claims.token_id,))
+        )
 
     def authenticate(self, token: str) -> AccessClaims:
         """The claims of a valid, unrevoked access token; raises `Unauthorized` otherwise."""
         claims = self._tokens.decode(token)
         if claims.scope is not None:
             raise Unauthorized("not a user's token", "operator tokens serve /system alone")
-        if f"jti:{claims.token_id}" in self._revoked or f"sid:{claims.session_id}" in self._revoked:
+        if self._revocations.refuses(claims):
             raise Unauthorized("token revoked", "sign in again")
         return claims
 
@@ -206,6 +197,7 @@ class Accounts:
     ) -> StoredUser:
         """Change what is given; a new password needs the current one and ends other logins."""
         user = await self.signed_in_user(claims)
+        sign_out = None
         if display_name is not None:
             user = replace(user, display_name=display_name or None)
         if email is not None:
@@ -216,9 +208,8 @@ class Accounts:
             ):
                 raise Unauthorized("current password is wrong", "send currentPassword")
             user = replace(user, password_hash=await self._hashed(password))
-        await self._save(user)
-        if password is not None:
-            await self._revoke_sessions(user.id, keep=claims.session_id)
+            sign_out = self._logins_of(user.id, keep=claims.session_id)
+        await self._save(user, sign_out)
         return user
 
     # -- operators (the CLI) -------------------------------------------------------
@@ -229,8 +220,7 @@ class Accounts:
     async def set_password(self, identifier: str, password: str) -> StoredUser:
         user = await self._find(identifier)
         user = replace(user, password_hash=await self._hashed(password))
-        await self._save(user)
-        await self._revoke_sessions(user.id)
+        await self._save(user, self._logins_of(user.id))
         return user
 
     async def set_email(self, identifier: str, email: str | None) -> StoredUser:
@@ -240,8 +230,8 @@ class Accounts:
 
     async def delete_user(self, identifier: str) -> StoredUser:
         user = await self._find(identifier)
-        await self._revoke_sessions(user.id)
-        await self._users.delete(user.id)
+        until = self._revoke_until()
+        self._revocations.add(await self._users.delete(user.id, until), until)
         return user
 
     # -- internals -------------------------------------------------------------------
@@ -252,16 +242,30 @@ class Accounts:
             raise NotFound(f"no user {identifier!r}")
         return user
 
+    async def _new_user(self, username: str, email: str | None, password: str) -> StoredUser:
+        if not valid_username(username):
+            raise InvalidRequest("validation failed", "Username must be 1-40 letters, digits or _")
+        password_hash = await self._hashed(password)
+        return StoredUser(
+            id=str(uuid.uuid4()),
+            username=username,
+            email=self._email(email),
+            password_hash=password_hash,
+            display_name=None,
+            created_at=now_ms(),
+            last_login_at=None,
+        )
+
     async def _hashed(self, password: str) -> str:
         if problem := password_problem(password):
             raise InvalidRequest("validation failed", f"Password {problem}")
         return await self._passwords.hash(password)
 
-    async def _save(self, user: StoredUser) -> None:
-        try:
-            await self._users.save(user)
-        except DuplicateUser as exc:
-            raise Conflict(f"{exc.field} already taken", f"choose another {exc.field}") from None
+    async def _save(self, user: StoredUser, sign_out: SignOut | None = None) -> None:
+        with _names_unique():
+            keys = await self._users.save(user, sign_out=sign_out)
+        if sign_out is not None:
+            self._revocations.add(keys, sign_out.until)
 
     @staticmethod
     def _email(email: str | None) -> str | None:
@@ -272,15 +276,16 @@ class Accounts:
         except ValueError as exc:
             raise InvalidRequest("validation failed", f"Email {exc}") from None
 
-    async def _start_session(self, user: StoredUser) -> Session:
-        return await self._issue(user, str(uuid.uuid4()))
-
-    async def _issue(self, user: StoredUser, session_id: str) -> Session:
+    def _new_refresh_token(self, user_id: str, session_id: str) -> tuple[str, NewRefreshToken]:
+        """A refresh token of the login ``session_id``, and what is stored of it."""
         refresh_token, token_hash = new_refresh_token()
         created = now_ms()
-        await self._users.add_refresh_token(
-            token_hash, session_id, user.id, created, created + self._refresh_ms
+        stored = NewRefreshToken(
+            token_hash, session_id, user_id, created, created + self._refresh_ms
         )
+        return refresh_token, stored
+
+    def _session(self, user: StoredUser, refresh_token: str, session_id: str) -> Session:
         access_token, expires_at = self._tokens.issue(
             user.id, user.username, user.email, session_id
         )
@@ -292,22 +297,29 @@ class Accounts:
             expires_at=expires_at,
         )
 
-    async def _revoke_sessions(
-        self, user_id: str, *, only: str | None = None, keep: str | None = None
-    ) -> None:
-        """Revoke logins: their refresh tokens now, their access tokens until they expire."""
-        families = await self._users.revoke_families(user_id, only=only, keep=keep)
-        if only is not None and only not in families:
-            families.append(only)
-        expires_at = int(time.time()) + self._tokens.access_seconds
-        await self._revoke([f"sid:{family}" for family in families], expires_at)
+    def _revoke_until(self) -> int:
+        """When every access token issued so far has expired (unix seconds)."""
+        return int(time.time()) + self._tokens.access_seconds
 
-    async def _revoke(self, keys: list[str], expires_at: int) -> None:
-        await self._users.add_revocations(keys, expires_at)
-        self._revoked.update(keys)
-        if self._bus is not None:  # other server processes refuse these tokens too
-            await self._bus.publish(ACCOUNTS_TOPIC, Event(REVOKED, {"keys": keys}))
+    def _logins_of(
+        self,
+        user_id: str,
+        *,
+        only: str | None = None,
+        keep: str | None = None,
+        token_ids: tuple[str, ...] = (),
+    ) -> SignOut:
+        """The logins of ``user_id`` to end (just ``only``, or all but ``keep``)."""
+        return SignOut(user_id, self._revoke_until(), only=only, keep=keep, token_ids=token_ids)
 
-    def _hear(self, topic: str, event: Event) -> None:
-        if topic == ACCOUNTS_TOPIC and event.name == REVOKED:
-            self._revoked.update(event.data["keys"])
+    async def _sign_out(self, sign_out: SignOut) -> None:
+        self._revocations.add(await self._users.sign_out(sign_out), sign_out.until)
+
+
+@contextmanager
+def _names_unique() -> Iterator[None]:
+    """A taken username or email, as the service's refusal."""
+    try:
+        yield
+    except DuplicateUser as exc:
+        raise Conflict(f"{exc.field} already taken", f"choose another {exc.field}") from None

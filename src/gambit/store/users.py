@@ -1,21 +1,38 @@
 """Persisting accounts, refresh tokens and revoked tokens.
 
-Unlike battle actions these writes are rare, so each is its own short transaction.
-Uniqueness of names and emails is the database's job: two registrations racing for one
-name both reach the insert, and the unique index lets exactly one through.
+Unlike battle actions these writes are rare, so each is its own short transaction, and
+what one request changes is one transaction: a registration and its first login, a
+password and the logins it ends, a spent refresh token and its successor are stored
+together or not at all. Uniqueness of names and emails is the database's job: two
+registrations racing for one name both reach the insert, and the unique index lets
+exactly one through. A database that cannot be reached (or a SQLite file locked for too
+long) raises `StorageUnavailable`, whatever the method.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from gambit.store.errors import StorageUnavailable, is_outage
 from gambit.store.models import RefreshTokenRow, RevocationRow, UserRow
+
+
+def token_key(token_id: str) -> str:
+    """The revocation of one access token (its ``jti``)."""
+    return f"jti:{token_id}"
+
+
+def login_key(session_id: str) -> str:
+    """The revocation of a whole login (the ``sid`` of its access tokens)."""
+    return f"sid:{session_id}"
 
 
 class DuplicateUser(Exception):
@@ -46,18 +63,45 @@ class StoredRefreshToken:
     revoked: bool
 
 
+@dataclass(frozen=True, slots=True)
+class NewRefreshToken:
+    """A refresh token to store, as its hash, in the login ``family_id``; times in ms."""
+
+    token_hash: str
+    family_id: str
+    user_id: str
+    created_at: int
+    expires_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class SignOut:
+    """Logins of ``user_id`` to end: just ``only``, or all but ``keep``. Their refresh
+    tokens are revoked; their access tokens, and those of ``token_ids``, are refused until
+    ``until`` (unix seconds), by when all of them have expired."""
+
+    user_id: str
+    until: int
+    only: str | None = None
+    keep: str | None = None
+    token_ids: tuple[str, ...] = ()
+
+
 class UserStore:
     """Accounts and their tokens in the database (an in-memory SQLite one without storage)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def add(self, user: StoredUser) -> None:
-        """Insert ``user``; raises `DuplicateUser` if its name or email is taken."""
+    async def add(self, user: StoredUser, login: NewRefreshToken | None = None) -> None:
+        """Insert ``user`` (signed in with ``login``); raises `DuplicateUser` if its name or
+        email is taken."""
         values = _user_values(user) | {"id": user.id, "created_at": user.created_at}
         try:
-            async with self._engine.begin() as connection:
+            async with self._transaction() as connection:
                 await connection.execute(insert(UserRow), values)
+                if login is not None:
+                    await _add_refresh_token(connection, login)
         except IntegrityError:
             raise DuplicateUser(await self._taken_field(user.username, user.email)) from None
 
@@ -70,52 +114,48 @@ class UserStore:
         return await self._one(or_(UserRow.username_key == key, UserRow.email_key == key))
 
     async def all(self) -> list[StoredUser]:
-        async with self._engine.connect() as connection:
+        async with self._transaction() as connection:
             rows = await connection.execute(select(UserRow).order_by(UserRow.created_at))
             return [_user(row) for row in rows]
 
-    async def save(self, user: StoredUser) -> None:
-        """Store the changed fields of ``user``; raises `DuplicateUser` for a taken email."""
+    async def save(
+        self,
+        user: StoredUser,
+        *,
+        login: NewRefreshToken | None = None,
+        sign_out: SignOut | None = None,
+    ) -> list[str]:
+        """Store the changed fields of ``user``, with a new ``login`` or ending logins;
+        returns the revocation keys stored. Raises `DuplicateUser` for a taken email."""
         try:
-            async with self._engine.begin() as connection:
+            async with self._transaction() as connection:
                 await connection.execute(
                     update(UserRow).where(UserRow.id == user.id).values(_user_values(user))
                 )
+                if login is not None:
+                    await _add_refresh_token(connection, login)
+                return [] if sign_out is None else await _sign_out(connection, sign_out)
         except IntegrityError:
             raise DuplicateUser(await self._taken_field(None, user.email)) from None
 
-    async def delete(self, user_id: str) -> bool:
-        async with self._engine.begin() as connection:
+    async def delete(self, user_id: str, revoke_until: int) -> list[str]:
+        """Delete the user and their refresh tokens, refusing the access tokens of their
+        logins until ``revoke_until``; returns the revocation keys stored."""
+        async with self._transaction() as connection:
+            keys = await _sign_out(connection, SignOut(user_id, revoke_until))
             await connection.execute(
                 delete(RefreshTokenRow).where(RefreshTokenRow.user_id == user_id)
             )
-            result = await connection.execute(delete(UserRow).where(UserRow.id == user_id))
-            return bool(result.rowcount)
-
-    async def add_refresh_token(
-        self, token_hash: str, family_id: str, user_id: str, created_at: int, expires_at: int
-    ) -> None:
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                insert(RefreshTokenRow),
-                {
-                    "token_hash": token_hash,
-                    "family_id": family_id,
-                    "user_id": user_id,
-                    "created_at": created_at,
-                    "expires_at": expires_at,
-                    "used_at": None,
-                    "revoked": False,
-                },
-            )
+            await connection.execute(delete(UserRow).where(UserRow.id == user_id))
+            return keys
 
     async def spend_refresh_token(
-        self, token_hash: str, now: int
+        self, token_hash: str, now: int, successor: NewRefreshToken
     ) -> tuple[bool, StoredRefreshToken | None]:
-        """Mark a live refresh token used, atomically: ``(True, token)`` for the one caller
-        that spent it, ``(False, token)`` for a token already spent, revoked or expired,
-        ``(False, None)`` for an unknown one."""
-        async with self._engine.begin() as connection:
+        """Mark a live refresh token used and store its ``successor``, atomically:
+        ``(True, token)`` for the one caller that spent it, ``(False, token)`` for a token
+        already spent, revoked or expired, ``(False, None)`` for an unknown one."""
+        async with self._transaction() as connection:
             spent = await connection.execute(
                 update(RefreshTokenRow)
                 .where(
@@ -126,6 +166,8 @@ class UserStore:
                 )
                 .values(used_at=now)
             )
+            if spent.rowcount:
+                await _add_refresh_token(connection, successor)
             row = (
                 await connection.execute(
                     select(RefreshTokenRow).where(RefreshTokenRow.token_hash == token_hash)
@@ -135,7 +177,7 @@ class UserStore:
         return bool(spent.rowcount), token
 
     async def find_refresh_token(self, token_hash: str) -> StoredRefreshToken | None:
-        async with self._engine.connect() as connection:
+        async with self._transaction() as connection:
             row = (
                 await connection.execute(
                     select(RefreshTokenRow).where(RefreshTokenRow.token_hash == token_hash)
@@ -143,43 +185,37 @@ class UserStore:
             ).first()
         return None if row is None else _refresh_token(row)
 
-    async def revoke_families(
-        self, user_id: str, *, only: str | None = None, keep: str | None = None
-    ) -> list[str]:
-        """Revoke the user's logins (just ``only``, or all but ``keep``); returns their ids."""
-        condition = [RefreshTokenRow.user_id == user_id]
-        if only is not None:
-            condition.append(RefreshTokenRow.family_id == only)
-        if keep is not None:
-            condition.append(RefreshTokenRow.family_id != keep)
-        async with self._engine.begin() as connection:
-            families = await connection.execute(
-                select(RefreshTokenRow.family_id).where(*condition).distinct()
+    async def sign_out(self, sign_out: SignOut) -> list[str]:
+        """End the logins of ``sign_out``; returns the revocation keys stored."""
+        async with self._transaction() as connection:
+            return await _sign_out(connection, sign_out)
+
+    async def revocations(self) -> dict[str, int]:
+        """Every stored revocation key with its expiry (unix seconds), expired ones too."""
+        async with self._transaction() as connection:
+            rows = await connection.execute(select(RevocationRow.key, RevocationRow.expires_at))
+            return {row.key: row.expires_at for row in rows}
+
+    async def delete_revocations(self, expired_at: int) -> None:
+        """Delete the revocations that expire at ``expired_at`` or before."""
+        async with self._transaction() as connection:
+            await connection.execute(
+                delete(RevocationRow).where(RevocationRow.expires_at <= expired_at)
             )
-            revoked = [row.family_id for row in families]
-            await connection.execute(update(RefreshTokenRow).where(*condition).values(revoked=True))
-        return revoked
 
-    async def add_revocations(self, keys: Sequence[str], expires_at: int) -> None:
-        if not keys:
-            return
-        async with self._engine.begin() as connection:
-            for key in keys:
-                already = await connection.execute(select(exists().where(RevocationRow.key == key)))
-                if not already.scalar():
-                    await connection.execute(
-                        insert(RevocationRow), {"key": key, "expires_at": expires_at}
-                    )
-
-    async def live_revocations(self, now: int) -> set[str]:
-        """Revocations that still matter; expired ones are deleted on the way."""
-        async with self._engine.begin() as connection:
-            await connection.execute(delete(RevocationRow).where(RevocationRow.expires_at <= now))
-            rows = await connection.execute(select(RevocationRow.key))
-            return {row.key for row in rows}
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction, committed on leaving; an outage becomes `StorageUnavailable`."""
+        try:
+            async with self._engine.begin() as connection:
+                yield connection
+        except Exception as exc:
+            if is_outage(exc):
+                raise StorageUnavailable() from exc
+            raise
 
     async def _one(self, condition: Any) -> StoredUser | None:
-        async with self._engine.connect() as connection:
+        async with self._transaction() as connection:
             row = (await connection.execute(select(UserRow).where(condition))).first()
         return None if row is None else _user(row)
 
@@ -189,6 +225,53 @@ class UserStore:
         if email is not None and await self._one(UserRow.email_key == email.lower()):
             return "email"
         return "username" if username is not None else "email"
+
+
+async def _add_refresh_token(connection: AsyncConnection, token: NewRefreshToken) -> None:
+    await connection.execute(
+        insert(RefreshTokenRow),
+        {
+            "token_hash": token.token_hash,
+            "family_id": token.family_id,
+            "user_id": token.user_id,
+            "created_at": token.created_at,
+            "expires_at": token.expires_at,
+            "used_at": None,
+            "revoked": False,
+        },
+    )
+
+
+async def _sign_out(connection: AsyncConnection, sign_out: SignOut) -> list[str]:
+    condition = [RefreshTokenRow.user_id == sign_out.user_id, RefreshTokenRow.revoked.is_(False)]
+    if sign_out.only is not None:
+        condition.append(RefreshTokenRow.family_id == sign_out.only)
+    if sign_out.keep is not None:
+        condition.append(RefreshTokenRow.family_id != sign_out.keep)
+    families = await connection.execute(
+        select(RefreshTokenRow.family_id).where(*condition).distinct()
+    )
+    # A login already revoked had its access tokens refused then.
+    sessions = {row.family_id for row in families}
+    if sign_out.only is not None:
+        sessions.add(sign_out.only)
+    await connection.execute(update(RefreshTokenRow).where(*condition).values(revoked=True))
+    keys = [login_key(session) for session in sorted(sessions)]
+    keys += [token_key(token_id) for token_id in sign_out.token_ids]
+    await _add_revocations(connection, keys, sign_out.until)
+    return keys
+
+
+async def _add_revocations(connection: AsyncConnection, keys: Sequence[str], until: int) -> None:
+    """Insert the keys; one already there (revoked by another process too) stays as it is."""
+    if not keys:
+        return
+    rows = [{"key": key, "expires_at": until} for key in keys]
+    if connection.dialect.name == "postgresql":
+        statement: Any = postgresql.insert(RevocationRow).on_conflict_do_nothing()
+    else:
+        statement = sqlite.insert(RevocationRow).on_conflict_do_nothing()
+    await connection.execute(statement, rows)
 
 
 def _user_values(user: StoredUser) -> dict[str, Any]:
