@@ -21,6 +21,7 @@ import chess
 import httpx
 
 from tests.conftest import POSTGRES_URL, ServerProcess, database
+from tests.faults import TcpProxy
 from tests.helpers import new_game
 
 GAMES = 6
@@ -185,3 +186,31 @@ def test_sqlite_locked_mid_load_loses_no_acknowledged_move(
     server.kill()
     again = spawn_server(url)
     assert_nothing_acknowledged_is_lost(again.url, game_ids, lines, players)
+
+
+def test_postgres_refusing_connections_for_seconds_loses_no_acknowledged_move(
+    tmp_path: Path, spawn_server: Callable[..., ServerProcess]
+) -> None:
+    with database("postgres", tmp_path) as url, TcpProxy.to_database(url) as proxy:
+        server = spawn_server(proxy.database_url, "--database-timeout", "1")
+        health: list[dict[str, str]] = []
+
+        def refuse_for_three_seconds() -> None:
+            time.sleep(0.4)
+            proxy.cut()
+            time.sleep(1.5)
+            health.append(httpx.get(server.url + "/health", timeout=5).json())
+            ready = httpx.get(server.url + "/health/ready", timeout=5)
+            health.append({"ready": str(ready.status_code)})
+            time.sleep(1.5)
+            proxy.restore()
+
+        game_ids, lines, players = play_through(server, refuse_for_three_seconds)
+        assert health == [health[0], {"ready": "503"}]
+        assert health[0]["storage"] == "degraded"
+        assert sum(player.refused for player in players) > 0
+        wait_for_storage_ok(server.url)
+        assert_nothing_acknowledged_is_lost(server.url, game_ids, lines, players)
+        server.kill()
+        again = spawn_server(url)
+        assert_nothing_acknowledged_is_lost(again.url, game_ids, lines, players)
