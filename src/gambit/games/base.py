@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 Action = dict[str, Any]
 """A JSON object naming one turn, e.g. ``{"type": "move", "move": "e2e4"}``."""
@@ -52,6 +52,15 @@ class PublicView:
     round: int
     players: dict[str, dict[str, Any]]
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Position(Generic[State]):
+    """A position a client sent, for analysis: its state, and the players' ids by seat
+    when the position names its players."""
+
+    state: State
+    ids: tuple[str, ...] = ()
 
 
 class Ruleset(Protocol[State]):
@@ -100,4 +109,20 @@ class Ruleset(Protocol[State]):
     def view(self, state: State, ids: Sequence[str], actions: Sequence[Action]) -> PublicView:
         """The public view of ``state``; ``ids`` are the players' ids by seat and
         ``actions`` the actions played to reach it."""
+        ...
+
+    def position(self, data: Mapping[str, Any] | str) -> Position[State]:
+        """A state from the public form a client sends (what ``view`` shows); raises
+        `InvalidOptions` saying what is wrong with it."""
+        ...
+
+    def record(
+        self,
+        state: State,
+        names: Sequence[str],
+        outcome: Outcome | None,
+        tags: Mapping[str, str],
+    ) -> str | None:
+        """The game in its standard notation (chess: PGN) with the players' ``names`` by
+        seat and the descriptive ``tags``; None for a game that has none."""
         ...

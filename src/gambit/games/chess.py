@@ -7,13 +7,22 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import chess
+import chess.pgn
 
-from gambit.games.base import Action, IllegalAction, InvalidOptions, Outcome, PublicView
+from gambit.games.base import (
+    Action,
+    IllegalAction,
+    InvalidOptions,
+    Outcome,
+    Position,
+    PublicView,
+)
 
 UCI_MOVE = re.compile(r"[a-h][1-8][a-h][1-8][qrbn]?")
 
 PIECE_VALUES = {chess.PAWN: 1, chess.KNIGHT: 3, chess.BISHOP: 3, chess.ROOK: 5, chess.QUEEN: 9}
 COLOURS = (chess.WHITE, chess.BLACK)  # by seat
+PGN_RESULTS = {(0,): "1-0", (1,): "0-1", (): "1/2-1/2"}
 
 _DRAW_REASONS = {
     chess.Termination.STALEMATE: "stalemate",
@@ -104,3 +113,26 @@ class ChessRuleset:
         }
         moves = [action["move"] for action in actions if action.get("type") == "move"]
         return PublicView(state.fullmove_number, players, {"fen": state.fen(), "moves": moves})
+
+    def position(self, data: Mapping[str, Any] | str) -> Position[chess.Board]:
+        fen = data.get("fen") if isinstance(data, Mapping) else data
+        if not isinstance(fen, str):
+            raise InvalidOptions('a chess position is a FEN, or {"fen": FEN}')
+        return Position(parse_fen(fen))
+
+    def record(
+        self,
+        state: chess.Board,
+        names: Sequence[str],
+        outcome: Outcome | None,
+        tags: Mapping[str, str],
+    ) -> str:
+        """PGN, with White and Black named and the result and its reason."""
+        game = chess.pgn.Game.from_board(state)
+        game.headers.update(tags)
+        game.headers["White"], game.headers["Black"] = names[0], names[1]
+        game.headers["Result"] = PGN_RESULTS.get(outcome.winners, "*") if outcome else "*"
+        if outcome is not None:
+            game.headers["Termination"] = outcome.reason
+        exporter = chess.pgn.StringExporter(headers=True, variations=False, comments=False)
+        return game.accept(exporter)

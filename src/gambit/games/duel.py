@@ -17,7 +17,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gambit.games.base import Action, IllegalAction, InvalidOptions, Outcome, PublicView
+from gambit.games.base import (
+    Action,
+    IllegalAction,
+    InvalidOptions,
+    Outcome,
+    Position,
+    PublicView,
+)
 
 MAX_HEALTH = 100
 MAX_ENERGY = 10
@@ -214,6 +221,32 @@ class DuelRuleset:
 
     def view(self, state: DuelState, ids: Sequence[str], actions: Sequence[Action]) -> PublicView:
         return PublicView(state.round, {ids[i]: f.to_json() for i, f in enumerate(state.fighters)})
+
+    def position(self, data: Mapping[str, Any] | str) -> Position[DuelState]:
+        """Seed 000's GameState: ``players`` (PlayerStates by player id, in seat order),
+        ``currentTurn``; optionally ``size`` and ``round``."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("players"), Mapping):
+            raise InvalidOptions('a duel state needs "players" and "currentTurn"')
+        ids = list(data["players"])
+        if data.get("currentTurn") not in ids:
+            raise InvalidOptions("currentTurn must be one of the players")
+        size, round = data.get("size", DEFAULT_SIZE), data.get("round", 1)
+        for name, value in (("size", size), ("round", round)):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise InvalidOptions(f"{name} must be an integer")
+        fighters = list(data["players"].values())
+        state = position(fighters, ids.index(data["currentTurn"]), size=size, round=round)
+        return Position(state, tuple(ids))
+
+    def record(
+        self,
+        state: DuelState,
+        names: Sequence[str],
+        outcome: Outcome | None,
+        tags: Mapping[str, str],
+    ) -> None:
+        """Duel has no standard notation: its replay is the action log."""
+        return
 
 
 def _check(state: DuelState, action: Mapping[str, Any]) -> Action:

@@ -12,13 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import chess
-
 from gambit.ai.player import AIPlayer
-from gambit.games import RULESETS, InvalidOptions, duel
+from gambit.games import RULESETS, InvalidOptions
 from gambit.games.base import Action
 from gambit.games.battle import BattleStatus, name_line, name_seats, player_ids
-from gambit.games.chess import parse_fen
 from gambit.services.errors import EngineFailed, GameOver, InvalidRequest
 from gambit.services.repository import BattleRepository
 
@@ -63,30 +60,20 @@ class Analysis:
     ) -> Hint:
         """The hint for a position sent by the client: chess as a FEN (or ``{"fen"}``),
         duel as seed 000's GameState (``currentTurn``, ``players``; ``size``, ``round``)."""
-        if game == "chess":
-            board = _board(state)
-            action, evaluation = await self._choose(game, board, level, search_time_ms)
-            return Hint(game, action, evaluation)
-        if not isinstance(state, Mapping) or not isinstance(state.get("players"), Mapping):
-            raise InvalidRequest("invalid state", 'a duel state needs "players" and "currentTurn"')
-        ids = list(state["players"])
-        if state.get("currentTurn") not in ids:
-            raise InvalidRequest("invalid state", "currentTurn must be one of the players")
+        ruleset = RULESETS[game]
         try:
-            position = duel.position(
-                list(state["players"].values()),
-                ids.index(state["currentTurn"]),
-                size=_int(state.get("size", duel.DEFAULT_SIZE), "size"),
-                round=_int(state.get("round", 1), "round"),
-            )
+            position = ruleset.position(state)
         except InvalidOptions as exc:
             raise InvalidRequest("invalid state", str(exc)) from None
-        action, evaluation = await self._choose(game, position, level, search_time_ms)
+        if ruleset.outcome(position.state) is not None:
+            raise GameOver("the game is over in this position")
+        action, evaluation = await self._choose(game, position.state, level, search_time_ms)
+        ids = position.ids
         return Hint(
             game,
             name_seats(game, ids, action),
             name_line(game, ids, evaluation),
-            state["currentTurn"],
+            ids[ruleset.to_move(position.state)] if ids else None,
         )
 
     async def _choose(
@@ -98,22 +85,3 @@ class Analysis:
             log.exception("analysis failed")
             raise EngineFailed("the engine could not analyse this position", str(exc)) from exc
         return decision.action, decision.info
-
-
-def _board(state: Mapping[str, Any] | str) -> chess.Board:
-    fen = state.get("fen") if isinstance(state, Mapping) else state
-    if not isinstance(fen, str):
-        raise InvalidRequest("invalid state", 'a chess state is a FEN, or {"fen": FEN}')
-    try:
-        board = parse_fen(fen)
-    except InvalidOptions as exc:
-        raise InvalidRequest("invalid FEN", str(exc)) from None
-    if board.is_game_over():
-        raise GameOver("the game is over in this position")
-    return board
-
-
-def _int(value: Any, name: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidRequest("invalid state", f"{name} must be an integer")
-    return value

@@ -1,22 +1,17 @@
-"""Replays: a battle's states re-simulated from its log, and chess games as PGN."""
+"""Replays: a battle's states re-simulated from its log, and games in their notation (PGN)."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-
-import chess
-import chess.pgn
 
 from gambit.games import RULESETS
 from gambit.games.base import Outcome
 from gambit.games.battle import ActionRecord, Battle, BattleStatus, SeatKind, replay_steps
 from gambit.services.accounts import Accounts
 from gambit.services.errors import NotFound
-
-PGN_RESULTS = {(0,): "1-0", (1,): "0-1", (): "1/2-1/2"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,24 +66,13 @@ class Replays:
         return names
 
     async def pgn(self, battle: Battle) -> str | None:
-        """The chess game as PGN, with the players' names; None for other games."""
-        if battle.game != "chess":
-            return None
-        return chess_pgn(battle, await self.names(battle))
-
-
-def chess_pgn(battle: Battle, names: Sequence[str]) -> str:
-    board: chess.Board = battle.state
-    game = chess.pgn.Game.from_board(board)
-    created = datetime.datetime.fromtimestamp(battle.created_at / 1000, datetime.UTC)
-    game.headers["Event"] = "gambit battle"
-    game.headers["Site"] = f"gambit battle {battle.id}"
-    game.headers["Date"] = created.strftime("%Y.%m.%d")
-    game.headers["White"], game.headers["Black"] = names[0], names[1]
-    if battle.outcome is not None:
-        game.headers["Result"] = PGN_RESULTS.get(battle.outcome.winners, "*")
-        game.headers["Termination"] = battle.outcome.reason
-    else:
-        game.headers["Result"] = "*"
-    exporter = chess.pgn.StringExporter(headers=True, variations=False, comments=False)
-    return game.accept(exporter)
+        """The game in its standard notation (chess: PGN) with the players' names; None
+        for games that have none."""
+        created = datetime.datetime.fromtimestamp(battle.created_at / 1000, datetime.UTC)
+        tags = {
+            "Event": "gambit battle",
+            "Site": f"gambit battle {battle.id}",
+            "Date": created.strftime("%Y.%m.%d"),
+        }
+        names = await self.names(battle)
+        return battle.ruleset.record(battle.state, names, battle.outcome, tags)

@@ -258,6 +258,6 @@ class AIActionView(BaseModel):
             battleId=hint.battle_id,
             playerId=hint.player_id,
             action=hint.action,
-            bestMove=hint.action.get("move") if hint.game == "chess" else None,
+            bestMove=hint.action.get("move"),
             evaluation=Evaluation(**hint.evaluation),
         )
