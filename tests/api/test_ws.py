@@ -17,6 +17,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from gambit.bus import SYSTEM_TOPIC, Event
+from gambit.store.errors import StorageUnavailable
 from tests.conftest import LiveServer
 from tests.helpers import PASSWORD, bearer, create_battle, register
 from tests.ws import Socket, open_socket, ws_url
@@ -123,7 +124,10 @@ def test_bad_requests_get_an_error_and_the_connection_stays(
         (b"\x00binary", "BINARY_NOT_SUPPORTED", 1003),
         ("x" * (16 * 1024 + 1), "MESSAGE_TOO_LARGE", 1009),
         ("{not json", "INVALID_JSON", 1007),
+        # As deep as 16 KB goes; json.loads gives up at about a thousand levels.
+        ("[" * 8_000 + "]" * 8_000, "INVALID_JSON", 1007),
     ],
+    ids=["binary", "too-big", "not-json", "too-deep"],
 )
 def test_frames_the_protocol_refuses_close_the_connection(
     live: LiveServer, frame: str | bytes, code: str, close_code: int
@@ -327,6 +331,33 @@ def test_ai_errors_are_announced(start_server: Callable[..., LiveServer]) -> Non
                 error = await socket.expect("ai:error", battleId=battle["id"])
                 assert "on fire" in error["data"]["message"]
                 await socket.expect("ai:ready", battleId=battle["id"])  # the fallback played
+
+        _run(run())
+
+
+def test_a_request_the_server_fails_on_gets_an_error_and_the_connection_stays(
+    start_server: Callable[..., LiveServer],
+) -> None:
+    server = start_server()
+    failures: list[Exception] = [RuntimeError("a bug"), StorageUnavailable("the disk is full")]
+
+    async def fail(*args: Any) -> None:
+        raise failures.pop(0)
+
+    server.services.arena.act = fail
+    with server.client() as http:
+        me = register(http)
+        battle = create_battle(http, me, "duel", HUMAN, HUMAN)
+
+        async def run() -> None:
+            async with open_socket(server.url, me["token"]) as socket:
+                for code in ("INTERNAL_ERROR", "STORAGE_UNAVAILABLE"):
+                    await socket.send(
+                        "game:action", {"battleId": battle["id"], "action": {"type": "rest"}}
+                    )
+                    assert (await socket.expect("error"))["data"]["code"] == code
+                await socket.send("fly")
+                assert (await socket.expect("error"))["data"]["code"] == "UNKNOWN_EVENT"
 
         _run(run())
 
