@@ -195,6 +195,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         renderer(battles.get),
         seated_users(battles.get),
         queue_size=settings.ws_queue_size,
+        close_timeout=settings.ws_pong_timeout,
         resume_seconds=settings.ws_resume_seconds,
         resume_events=settings.ws_resume_events,
     )

@@ -247,10 +247,9 @@ class Client:
 
     async def _close(self, code: int) -> None:
         connection = self.session.connection
-        if connection is not None:
+        if connection is not None:  # None: already cut off as too slow, and closing
             await connection.finish()
-        with contextlib.suppress(Exception):
-            await self.websocket.close(code)
+            await connection.close(code)
 
     async def _leave(self) -> None:
         session = self.session
