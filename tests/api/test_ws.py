@@ -677,6 +677,25 @@ def test_a_stopping_server_does_not_wait_for_a_client_that_does_not_read(
         assert _tcp_state(raw) != TCP_ESTABLISHED
 
 
+def test_a_client_that_does_not_read_nor_answer_pings_is_let_go(
+    start_server: Callable[..., LiveServer],
+) -> None:
+    server = start_server(ws_queue_size=10_000, ws_ping_interval=1.0, ws_pong_timeout=1.0)
+    hub = server.app.state.hub
+    with _shake_hands(server.url) as raw:
+        assert _wait(lambda: hub.connections == 1, 10)
+        (session,) = hub._sessions.values()
+
+        def stuck_or_gone() -> bool:  # the buffers are full, or it is already let go
+            connection = session.connection
+            return connection is None or connection.queue.qsize() > 1
+
+        _announce_until(server, stuck_or_gone)
+        # Its queue is far from full; the unanswered ping alone lets it go.
+        assert _wait(lambda: _tcp_state(raw) != TCP_ESTABLISHED, 3 * 1.0 + 1.5)
+        assert _wait(lambda: hub.connections == 0, 1)
+
+
 def test_heartbeat_closes_a_client_that_does_not_answer(
     start_server: Callable[..., LiveServer],
 ) -> None:

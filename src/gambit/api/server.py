@@ -46,6 +46,12 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.transport.abort()
 
+    def keepalive_timeout(self) -> None:
+        super().keepalive_timeout()
+        # uvicorn's close then waits for the client to read everything sent before it:
+        # give it as long as it had to answer the ping, as the hub does, then reset.
+        self.loop.call_later(self.ping_timeout or 0, self.abort)
+
 
 def config(app: FastAPI, settings: Settings, **overrides: Any) -> uvicorn.Config:
     """The uvicorn configuration of ``gambit serve`` (and of the test servers)."""
