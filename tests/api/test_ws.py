@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import socket
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from gambit.bus import SYSTEM_TOPIC, Event
+from gambit.store.errors import StorageUnavailable
 from tests.conftest import LiveServer
 from tests.helpers import PASSWORD, bearer, create_battle, register
 from tests.ws import Socket, open_socket, ws_url
@@ -123,7 +125,10 @@ def test_bad_requests_get_an_error_and_the_connection_stays(
         (b"\x00binary", "BINARY_NOT_SUPPORTED", 1003),
         ("x" * (16 * 1024 + 1), "MESSAGE_TOO_LARGE", 1009),
         ("{not json", "INVALID_JSON", 1007),
+        # As deep as 16 KB goes; json.loads gives up at about a thousand levels.
+        ("[" * 8_000 + "]" * 8_000, "INVALID_JSON", 1007),
     ],
+    ids=["binary", "too-big", "not-json", "too-deep"],
 )
 def test_frames_the_protocol_refuses_close_the_connection(
     live: LiveServer, frame: str | bytes, code: str, close_code: int
@@ -327,6 +332,33 @@ def test_ai_errors_are_announced(start_server: Callable[..., LiveServer]) -> Non
                 error = await socket.expect("ai:error", battleId=battle["id"])
                 assert "on fire" in error["data"]["message"]
                 await socket.expect("ai:ready", battleId=battle["id"])  # the fallback played
+
+        _run(run())
+
+
+def test_a_request_the_server_fails_on_gets_an_error_and_the_connection_stays(
+    start_server: Callable[..., LiveServer],
+) -> None:
+    server = start_server()
+    failures: list[Exception] = [RuntimeError("a bug"), StorageUnavailable("the disk is full")]
+
+    async def fail(*args: Any) -> None:
+        raise failures.pop(0)
+
+    server.services.arena.act = fail
+    with server.client() as http:
+        me = register(http)
+        battle = create_battle(http, me, "duel", HUMAN, HUMAN)
+
+        async def run() -> None:
+            async with open_socket(server.url, me["token"]) as socket:
+                for code in ("INTERNAL_ERROR", "STORAGE_UNAVAILABLE"):
+                    await socket.send(
+                        "game:action", {"battleId": battle["id"], "action": {"type": "rest"}}
+                    )
+                    assert (await socket.expect("error"))["data"]["code"] == code
+                await socket.send("fly")
+                assert (await socket.expect("error"))["data"]["code"] == "UNKNOWN_EVENT"
 
         _run(run())
 
@@ -550,6 +582,118 @@ def test_a_client_that_does_not_read_is_cut_off(start_server: Callable[..., Live
             assert sorted(heard) == [f"{i:05d}" for i in range(sent)]
 
     _run(run())
+
+
+def _shake_hands(url: str) -> socket.socket:
+    """A WebSocket connection opened by hand, with a tiny receive window; the caller reads
+    nothing more from it."""
+    port = int(url.rsplit(":", 1)[1])
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    raw.connect(("127.0.0.1", port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    raw.sendall(
+        f"GET /api/v1/ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    response = b""
+    while not response.endswith(b"\r\n\r\n"):  # byte by byte: not a byte of the events
+        response += raw.recv(1)
+    assert response.startswith(b"HTTP/1.1 101"), response
+    return raw
+
+
+def _tcp_state(raw: socket.socket) -> int:
+    """The kernel's state of a connection (Linux ``tcp_info.tcpi_state``), read without
+    reading any data."""
+    return raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0]
+
+
+TCP_ESTABLISHED = 1
+
+
+def _wait(done: Callable[[], bool], seconds: float) -> bool:
+    """Whether ``done()`` comes true within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def _announce_until(server: LiveServer, done: Callable[[], bool]) -> None:
+    """10 KB announcements, one at a time, straight onto the server's bus until ``done()``."""
+    hub = server.app.state.hub
+    bus, server_loop = server.services.bus, hub._sweeper.get_loop()
+
+    async def publish() -> None:
+        message = base64.b64encode(os.urandom(7_500)).decode()
+        await bus.publish(SYSTEM_TOPIC, Event("system:update", {"message": message}))
+        await asyncio.sleep(0)  # let the connections send what they can
+
+    for _ in range(5_000):
+        asyncio.run_coroutine_threadsafe(publish(), server_loop).result()
+        if done():
+            return
+    raise AssertionError("5,000 announcements and still not done")
+
+
+def test_a_client_that_does_not_read_is_let_go_within_the_pong_timeout(
+    start_server: Callable[..., LiveServer],
+) -> None:
+    pong_timeout = 1.0
+    server = start_server(ws_queue_size=4, ws_pong_timeout=pong_timeout)
+    hub = server.app.state.hub
+    with _shake_hands(server.url) as raw:
+        assert _wait(lambda: hub.connections == 1, 10)  # opened just after the handshake
+        # The kernel's buffers both ways fill, then the connection's queue: cut off.
+        _announce_until(server, lambda: hub.connections == 0)
+        cut_off = time.monotonic()
+        let_go = _wait(lambda: _tcp_state(raw) != TCP_ESTABLISHED, 10)
+        assert let_go, "the server still holds the connection"
+        assert time.monotonic() - cut_off < pong_timeout + 1.5
+
+
+def test_a_stopping_server_does_not_wait_for_a_client_that_does_not_read(
+    start_server: Callable[..., LiveServer],
+) -> None:
+    pong_timeout = 1.0
+    server = start_server(ws_queue_size=10_000, ws_pong_timeout=pong_timeout)
+    hub = server.app.state.hub
+    with _shake_hands(server.url) as raw:
+        assert _wait(lambda: hub.connections == 1, 10)
+        (session,) = hub._sessions.values()
+
+        def stuck() -> bool:  # the buffers are full: events wait in the queue
+            return session.connection is not None and session.connection.queue.qsize() > 1
+
+        _announce_until(server, stuck)
+        stopping = time.monotonic()
+        server.stop()
+        # The pong timeout to take the last events, as much for the close, and no more.
+        assert time.monotonic() - stopping < 2 * pong_timeout + 1.5
+        assert _tcp_state(raw) != TCP_ESTABLISHED
+
+
+def test_a_client_that_does_not_read_nor_answer_pings_is_let_go(
+    start_server: Callable[..., LiveServer],
+) -> None:
+    server = start_server(ws_queue_size=10_000, ws_ping_interval=1.0, ws_pong_timeout=1.0)
+    hub = server.app.state.hub
+    with _shake_hands(server.url) as raw:
+        assert _wait(lambda: hub.connections == 1, 10)
+        (session,) = hub._sessions.values()
+
+        def stuck_or_gone() -> bool:  # the buffers are full, or it is already let go
+            connection = session.connection
+            return connection is None or connection.queue.qsize() > 1
+
+        _announce_until(server, stuck_or_gone)
+        # Its queue is far from full; the unanswered ping alone lets it go.
+        assert _wait(lambda: _tcp_state(raw) != TCP_ESTABLISHED, 3 * 1.0 + 1.5)
+        assert _wait(lambda: hub.connections == 0, 1)
 
 
 def test_heartbeat_closes_a_client_that_does_not_answer(

@@ -4,6 +4,11 @@ A search may report as it goes (the duel AI, after each depth): the worker puts 
 reports on one queue shared by the pool, a thread of the server hands each to the
 event loop, and they reach the caller's ``progress`` in order, all before the result
 is returned: the worker says how many it sent, and the pool waits for them.
+
+Workers exit on their own once the server process is gone, however it went: one waiting
+for work would otherwise wait for ever, since it holds both ends of the pool's queues
+itself; and multiprocessing's resource tracker, which exits when the last holder of its
+pipe (the server and every worker) does, goes with them.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
 import threading
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -24,16 +31,28 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 REPORT_GRACE_SECONDS = 1.0  # at most this long for a result's reports to arrive
+SERVER_CHECK_SECONDS = 0.5  # how often a worker looks whether the server is still there
 Report = tuple[str, Any]  # job id, what the search said
 
 # In a worker process: where its searches report.
 _reports: SimpleQueue[Report | None] | None = None
 
 
-def _set_reports(reports: SimpleQueue[Report | None]) -> None:
-    """The pool's initializer: each worker process reports on the pool's one queue."""
+def _start_worker(reports: SimpleQueue[Report | None], server: int) -> None:
+    """The pool's initializer: each worker process reports on the pool's one queue and
+    exits when the ``server`` process does."""
     global _reports
     _reports = reports
+    threading.Thread(target=_exit_without, args=(server,), name="server-watch", daemon=True).start()
+
+
+def _exit_without(server: int) -> None:
+    """In a worker: exit once the server is gone, killed outright included. An orphan is
+    adopted by another process, so its parent id changes; this polls for that rather than
+    ask Linux for a signal, which would come when the *thread* that started it exits."""
+    while os.getppid() == server:
+        time.sleep(SERVER_CHECK_SECONDS)
+    os._exit(1)
 
 
 _sent: dict[str, int] = {}  # in a worker: reports sent per job
@@ -130,8 +149,8 @@ class WorkerPool:
             self._pool = ProcessPoolExecutor(
                 max_workers=self._workers,
                 mp_context=self._context,
-                initializer=_set_reports,
-                initargs=(self._reports,),
+                initializer=_start_worker,
+                initargs=(self._reports, os.getpid()),
             )
         return self._pool
 

@@ -187,6 +187,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         renderer(core.repository.peek),
         seated_users(core.repository.peek),
         queue_size=settings.ws_queue_size,
+        close_timeout=settings.ws_pong_timeout,
         resume_seconds=settings.ws_resume_seconds,
         resume_events=settings.ws_resume_events,
     )

@@ -1,18 +1,56 @@
-"""uvicorn, configured from the settings, telling WebSocket clients before it stops."""
+"""uvicorn, configured from the settings, telling WebSocket clients before it stops and
+able to drop one that does not read."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import struct
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
+from gambit.api.ws.hub import ABORT_EXTENSION
 from gambit.settings import Settings
 
 # Frames over the protocol's 16 KB get an error event from the app; beyond this the
 # WebSocket library itself closes with 1009 before reading them.
 WS_FRAME_LIMIT = 1024 * 1024
+
+
+class WebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's WebSocket protocol, offering the app a way to drop a connection at once.
+
+    ASGI has none: ``websocket.close`` waits for room in the send buffer, and the closing
+    handshake for the client to read everything sent before it, so a client that stopped
+    reading holds its connection, and the kernel's buffers for it, for ever. The app finds
+    ``abort`` under ``scope["extensions"][ABORT_EXTENSION]``.
+    """
+
+    async def run_asgi(self) -> None:
+        self.scope.setdefault("extensions", {})[ABORT_EXTENSION] = {"abort": self.abort}
+        await super().run_asgi()
+
+    def abort(self) -> None:
+        """Reset the TCP connection, dropping whatever is still unsent; nothing if it is
+        already gone."""
+        if self.disconnected:
+            return
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            # Closing without lingering sends a reset and frees the unsent data at once,
+            # rather than leaving the kernel to deliver it to a client that never reads.
+            with contextlib.suppress(OSError):  # Windows lays out struct linger otherwise
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.transport.abort()
+
+    def keepalive_timeout(self) -> None:
+        super().keepalive_timeout()
+        # uvicorn's close then waits for the client to read everything sent before it:
+        # give it as long as it had to answer the ping, as the hub does, then reset.
+        self.loop.call_later(self.ping_timeout or 0, self.abort)
 
 
 def config(app: FastAPI, settings: Settings, **overrides: Any) -> uvicorn.Config:
@@ -25,7 +63,7 @@ def config(app: FastAPI, settings: Settings, **overrides: Any) -> uvicorn.Config
         "access_log": settings.api_debug,
         "ssl_certfile": settings.ssl_certfile,
         "ssl_keyfile": settings.ssl_keyfile,
-        "ws": "websockets-sansio",
+        "ws": WebSocketProtocol,
         "ws_max_size": WS_FRAME_LIMIT,
         "ws_ping_interval": settings.ws_ping_interval,
         "ws_ping_timeout": settings.ws_pong_timeout,

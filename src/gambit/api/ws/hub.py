@@ -4,7 +4,8 @@ A *session* outlives its connection for the resume window: it stays subscribed a
 keeps its recent events, so a client that drops and comes back with ``reconnect``
 misses nothing. Each event is rendered to JSON once and then framed per session (the
 envelope's ``seq`` is the session's own). A connection sends from a bounded queue; a
-client that stops reading fills it and is disconnected, without slowing anyone else.
+client that stops reading fills it and is disconnected, without slowing anyone else: it
+gets the close timeout to take the close, then its TCP connection is reset.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 
 CLOSE_SLOW_CONSUMER = 1013  # "try again later"
 SWEEP_SECONDS = 5.0
+ABORT_EXTENSION = "gambit.abort"
+"""The ASGI scope extension of `gambit.api.server`: ``{"abort": callable}`` resets the
+connection at once."""
 
 Renderer = Callable[[str, Event], str | None]
 """The ``data`` of an event as JSON, or None to drop it; called once per event."""
@@ -40,9 +44,10 @@ def now_ms() -> int:
 class Connection:
     """One open socket, sending what the session queues for it, in order."""
 
-    def __init__(self, websocket: WebSocket, queue_size: int) -> None:
+    def __init__(self, websocket: WebSocket, queue_size: int, close_timeout: float) -> None:
         self.websocket = websocket
         self.queue: asyncio.Queue[str | None] = asyncio.Queue(queue_size)
+        self._close_timeout = close_timeout
         self.overflowed = False
         self._sender = asyncio.create_task(self._send_forever())
         self._closer: asyncio.Task[None] | None = None
@@ -56,7 +61,7 @@ class Connection:
         except asyncio.QueueFull:
             self.overflowed = True
             self._sender.cancel()
-            self._closer = asyncio.create_task(self._close(CLOSE_SLOW_CONSUMER, "slow consumer"))
+            self._closer = asyncio.create_task(self.close(CLOSE_SLOW_CONSUMER, "slow consumer"))
             return False
         return True
 
@@ -70,8 +75,18 @@ class Connection:
             with contextlib.suppress(asyncio.QueueFull):
                 self.queue.put_nowait(None)
             with contextlib.suppress(Exception, asyncio.CancelledError):
-                await asyncio.wait_for(asyncio.shield(self._sender), 5)
+                await asyncio.wait_for(asyncio.shield(self._sender), self._close_timeout)
         self._sender.cancel()
+
+    async def close(self, code: int, reason: str = "") -> None:
+        """Close the socket, and reset the connection if it is still open after the close
+        timeout: a client that does not read leaves no room to send the close, or never
+        reads it to answer, and would hold the connection for ever."""
+        extension = self.websocket.scope.get("extensions", {}).get(ABORT_EXTENSION)
+        if extension is not None:  # the abort does nothing to a connection already gone
+            asyncio.get_running_loop().call_later(self._close_timeout, extension["abort"])
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.websocket.close(code, reason), self._close_timeout)
 
     async def _send_forever(self) -> None:
         try:
@@ -79,11 +94,6 @@ class Connection:
                 await self.websocket.send_text(text)
         except Exception:  # the peer is gone; the receive loop will notice
             return
-
-    async def _close(self, code: int, reason: str) -> None:
-        # A client that does not read may never finish the closing handshake.
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.websocket.close(code, reason), 5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +132,14 @@ class Hub:
         seats_of: Callable[[str], Iterable[str]],
         *,
         queue_size: int,
+        close_timeout: float,
         resume_seconds: float,
         resume_events: int,
     ) -> None:
         self._render = render
         self._seats_of = seats_of  # the user ids seated in a battle
         self._queue_size = queue_size
+        self._close_timeout = close_timeout  # for a client to take its last events, its close
         self._resume_seconds = resume_seconds
         self._resume_events = resume_events
         self._sessions: dict[str, Session] = {}
@@ -157,7 +169,7 @@ class Hub:
     def open(self, websocket: WebSocket, user_id: str | None) -> Session:
         session = Session(uuid.uuid4().hex, None)
         self._sessions[session.id] = session
-        session.connection = Connection(websocket, self._queue_size)
+        session.connection = Connection(websocket, self._queue_size, self._close_timeout)
         if user_id is not None:
             self.sign_in(session, user_id)
         return session
@@ -220,9 +232,7 @@ class Hub:
                 self.send(session, name, data)
         connections = [s.connection for s in sessions if s.connection is not None]
         await asyncio.gather(*(c.finish() for c in connections), return_exceptions=True)
-        for connection in connections:
-            with contextlib.suppress(Exception):
-                await connection.websocket.close(code)
+        await asyncio.gather(*(c.close(code) for c in connections), return_exceptions=True)
 
     # Fan-out
 

@@ -5,7 +5,8 @@ Text frames of JSON only, each ``{"event", "data"}`` from the client and
 ``Authorization: Bearer`` header or a first ``auth`` event; without a token a connection
 may only watch. Frames the protocol cannot take close the connection (binary 1003, over
 16 KB 1009, invalid UTF-8 or JSON 1007) after an ``error`` event; a bad request inside
-good JSON gets an ``error`` event and the connection stays open.
+good JSON, or one the server fails on, gets an ``error`` event and the connection stays
+open.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from gambit.api.ws.hub import Hub, Session
 from gambit.bus import Event, battle_topic
 from gambit.services.arena import seat_of
 from gambit.services.errors import ServiceError, Unauthorized
+from gambit.store.errors import RETRY_AFTER_SECONDS, StorageUnavailable, is_outage
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +124,19 @@ class Client:
             raise ClientError(
                 "UNKNOWN_EVENT", f"unknown event {name!r}", f"send one of {', '.join(HANDLERS)}"
             )
-        await handler(self, data)
+        try:
+            await handler(self, data)
+        except (ClientError, WebSocketDisconnect):
+            raise
+        except Exception as exc:  # whatever a request runs into, the connection stays
+            if isinstance(exc, StorageUnavailable) or is_outage(exc):
+                raise ClientError(
+                    "STORAGE_UNAVAILABLE",
+                    "the change could not be stored; nothing was changed",
+                    f"retry in {RETRY_AFTER_SECONDS} s",
+                ) from None
+            log.exception("socket request %s failed", name)
+            raise ClientError("INTERNAL_ERROR", "internal server error") from None
 
     # Requests
 
@@ -231,10 +245,9 @@ class Client:
 
     async def _close(self, code: int) -> None:
         connection = self.session.connection
-        if connection is not None:
+        if connection is not None:  # None: already cut off as too slow, and closing
             await connection.finish()
-        with contextlib.suppress(Exception):
-            await self.websocket.close(code)
+            await connection.close(code)
 
     async def _leave(self) -> None:
         session = self.session
@@ -280,7 +293,7 @@ def _parse(message: Mapping[str, Any]) -> dict[str, Any]:
         )
     try:
         request = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested deeper than the parser goes, too
         raise Closing(CLOSE_INVALID, "INVALID_JSON", "frames must be JSON text") from None
     if not isinstance(request, dict) or not isinstance(request.get("event"), str):
         raise ClientError("INVALID_MESSAGE", 'a message is {"event": name, "data": {...}}')
