@@ -67,7 +67,10 @@ class Settings(BaseSettings):
         30.0, gt=0, description="Seconds between the WebSocket pings the server sends."
     )
     ws_pong_timeout: float = Field(
-        5.0, gt=0, description="Seconds a client has to answer a ping before it is closed."
+        5.0,
+        gt=0,
+        description="Seconds a client has to answer a ping, or to take a close, before its "
+        "connection is reset.",
     )
     ws_resume_seconds: float = Field(
         120.0, ge=0, description="How long a dropped WebSocket session can be resumed."
