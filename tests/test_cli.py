@@ -188,7 +188,10 @@ def _create_battle(client: httpx.Client, session: Any) -> httpx.Response:
 def test_serve_needs_a_secret_key_outside_dev_mode(tmp_path: Path) -> None:
     environment = {k: v for k, v in os.environ.items() if k != "AUTH_SECRET_KEY"}
     result = subprocess.run(
-        [sys.executable, "-m", "gambit", "serve", "--port", "0", "--no-storage"],
+        [
+            *(sys.executable, "-m", "gambit", "serve", "--port", "0"),
+            *("--database-url", f"sqlite+aiosqlite:///{tmp_path / 'gambit.db'}"),
+        ],
         capture_output=True,
         text=True,
         env=environment,
