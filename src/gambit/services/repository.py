@@ -30,6 +30,14 @@ Pin = Callable[[str], bool]
 
 
 @dataclass(slots=True)
+class _Lock:
+    """A battle's lock, kept while anyone holds it or waits for it."""
+
+    lock: asyncio.Lock
+    users: int = 0
+
+
+@dataclass(slots=True)
 class _Entry:
     battle: Battle
     used_at: float  # monotonic seconds
@@ -48,7 +56,7 @@ class BattleRepository:
         self._idle_seconds = idle_seconds
         self._monotonic = monotonic
         self._entries: dict[str, _Entry] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks: dict[str, _Lock] = {}
         self._loading: dict[str, asyncio.Future[Battle | None]] = {}
         self._pins: list[Pin] = []
         self._generation = 0  # raised whenever what is held may have gone stale
@@ -101,9 +109,15 @@ class BattleRepository:
     async def locked(self, battle_id: str) -> AsyncIterator[Battle]:
         """The battle, fresh, with its changes in this process held off until the block
         ends: a change is made on a copy, stored and put back inside the block."""
-        lock = self._locks.setdefault(battle_id, asyncio.Lock())
-        async with lock:
-            yield await self.get(battle_id)
+        held = self._locks.setdefault(battle_id, _Lock(asyncio.Lock()))
+        held.users += 1
+        try:
+            async with held.lock:
+                yield await self.get(battle_id)
+        finally:
+            held.users -= 1
+            if not held.users:
+                del self._locks[battle_id]
 
     async def recheck(self, battle_id: str) -> Battle | None:
         """The battle as stored if it has changed since it was put here, else None."""
@@ -125,9 +139,6 @@ class BattleRepository:
 
     def forget(self, battle_id: str) -> None:
         self._entries.pop(battle_id, None)
-        lock = self._locks.get(battle_id)
-        if lock is not None and not lock.locked():
-            del self._locks[battle_id]
 
     def distrust(self, battle_id: str) -> None:
         """Check this battle against the database at its next use (its last change may
@@ -163,8 +174,7 @@ class BattleRepository:
         return len(idle)
 
     def _in_use(self, battle_id: str) -> bool:
-        lock = self._locks.get(battle_id)
-        return (lock is not None and lock.locked()) or any(pin(battle_id) for pin in self._pins)
+        return battle_id in self._locks or any(pin(battle_id) for pin in self._pins)
 
     async def _load(self, battle_id: str) -> Battle:
         """Read the battle into memory; concurrent readers of one battle share one read."""
