@@ -23,7 +23,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select, tuple_, update
+from sqlalchemy import Row, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -36,6 +36,26 @@ from gambit.store.models import ActionRow, BattlePlayerRow, BattleRow, PlayerSta
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 512
+
+_UPDATE_HEADER = (
+    update(BattleRow)
+    .where(BattleRow.id == bindparam("battle_id"), BattleRow.version == bindparam("base"))
+    .values(
+        {
+            name: bindparam(name)
+            for name in (
+                "status",
+                "seats",
+                "outcome",
+                "thinking",
+                "rated",
+                "updated_at",
+                "version",
+                "deadline",
+            )
+        }
+    )
+)
 PROBE_FIRST_SECONDS = 0.05
 PROBE_MAX_SECONDS = 2.0
 
@@ -378,10 +398,22 @@ class BattleStore:
 
     async def _commit(self, changes: Sequence[Change]) -> None:
         connection = await self._writer_connection()
+        # Most changes are a move: a guarded header update and a log entry. Where the
+        # driver counts the rows of each statement of a batch, their updates go as one.
+        batching = connection.dialect.supports_sane_multi_rowcount
+        batched = [c for c in changes if batching and _header_only(c)]
+        alone = [c for c in changes if not (batching and _header_only(c))]
         try:
             async with connection.begin():
-                for change in changes:
+                for change in alone:
                     await _store_header(connection, change)
+                if batched:
+                    done = await connection.execute(
+                        _UPDATE_HEADER,
+                        [_header(c) | {"battle_id": c.battle.id, "base": c.base} for c in batched],
+                    )
+                    if done.rowcount != len(batched):
+                        raise WriteConflict("a battle is no longer at the version changed")
                 appended = [_action_values(c.battle.id, r) for c in changes for r in c.appended]
                 if appended:
                     await connection.execute(insert(ActionRow), appended)
@@ -415,9 +447,7 @@ async def _store_header(connection: AsyncConnection, change: Change) -> None:
         return
     else:
         done = await connection.execute(
-            update(BattleRow)
-            .where(BattleRow.id == battle.id, BattleRow.version == change.base)
-            .values(_header(change))
+            _UPDATE_HEADER, _header(change) | {"battle_id": battle.id, "base": change.base}
         )
         if done.rowcount != 1:
             raise WriteConflict(f"battle {battle.id} is no longer at version {change.base}")
@@ -466,6 +496,17 @@ async def _settle(connection: AsyncConnection, battle: Battle, settle: Settle) -
         )
     )
     await connection.execute(insert(PlayerStatsRow), [_stats_values(entry) for entry in settled])
+
+
+def _header_only(change: Change) -> bool:
+    """A change of a stored battle's header (and log) alone."""
+    return not (
+        change.base is None
+        or change.deleted
+        or change.truncated
+        or change.seats_changed
+        or change.settle is not None
+    )
 
 
 def _identity(battle: Battle) -> dict[str, Any]:
