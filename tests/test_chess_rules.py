@@ -83,3 +83,15 @@ def test_threefold_repetition_is_not_an_automatic_draw() -> None:
 def test_parse_fen_refuses(fen: str) -> None:
     with pytest.raises(InvalidOptions, match="invalid FEN"):
         parse_fen(fen)
+
+
+def test_a_copy_keeps_what_repetitions_need() -> None:
+    """Copies hold only the moves since the last capture or pawn move: still enough to
+    see a position come back a fifth time."""
+    rules = ChessRuleset()
+    state = rules.initial_state(2, {}, 0)
+    for move in ["e2e4", "e7e5", *["g1f3", "g8f6", "f3g1", "f6g8"] * 4]:
+        assert rules.outcome(state) is None
+        state, _ = rules.apply(rules.copy(state), {"type": "move", "move": move})
+    assert rules.outcome(state) == Outcome((), "fivefold repetition")
+    assert len(rules.copy(state).move_stack) == 16  # none from before e7e5

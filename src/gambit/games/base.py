@@ -78,7 +78,9 @@ class Ruleset(Protocol[State]):
         ...
 
     def copy(self, state: State) -> State:
-        """An independent copy, for callers that must keep a state `apply` will change."""
+        """An independent copy, for callers that must keep a state `apply` will change.
+        It holds what the rules need to go on, not necessarily the whole history: a
+        battle's history is its action log."""
         ...
 
     def to_move(self, state: State) -> int:

@@ -67,7 +67,9 @@ class ChessRuleset:
         return parse_fen(fen) if fen else chess.Board()
 
     def copy(self, state: chess.Board) -> chess.Board:
-        return state.copy()
+        """A copy with the moves since the last capture or pawn move: all the rules look
+        back at (repetitions), and far cheaper than the whole game's."""
+        return state.copy(stack=state.halfmove_clock)
 
     def to_move(self, state: chess.Board) -> int:
         return 0 if state.turn == chess.WHITE else 1

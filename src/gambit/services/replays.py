@@ -9,7 +9,14 @@ from typing import Any
 
 from gambit.games import RULESETS
 from gambit.games.base import Outcome
-from gambit.games.battle import ActionRecord, Battle, BattleStatus, SeatKind, replay_steps
+from gambit.games.battle import (
+    ActionRecord,
+    Battle,
+    BattleStatus,
+    SeatKind,
+    replay,
+    replay_steps,
+)
 from gambit.services.accounts import Accounts
 from gambit.services.errors import NotFound
 
@@ -75,4 +82,4 @@ class Replays:
             "Date": created.strftime("%Y.%m.%d"),
         }
         names = await self.names(battle)
-        return battle.ruleset.record(battle.state, names, battle.outcome, tags)
+        return battle.ruleset.record(replay(battle.ruleset, battle), names, battle.outcome, tags)
