@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from gambit.cli import main as gambit
 from gambit.store import migrate, open_database
@@ -154,6 +156,54 @@ def test_migrations_build_the_schema_of_the_models(backend: str, tmp_path: Path)
 
     with database(backend, tmp_path) as url:
         assert asyncio.run(check(url)) == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_cache_migration_carries_stored_battles_over(
+    backend: str, tmp_path: Path, start_server: Callable[..., LiveServer]
+) -> None:
+    """Battles stored before battles were read by query get their players indexed and
+    their clock deadlines."""
+    seat = {"kind": "human", "level": None, "searchTime": None}
+    user_id = str(uuid.uuid4())
+    alice = {**seat, "playerId": user_id, "userId": user_id}
+    waiting = {"id": str(uuid.uuid4()), "seats": [alice, {**seat, "playerId": "", "userId": None}]}
+    playing = {"id": str(uuid.uuid4()), "seats": [alice, {**seat, "playerId": "b", "userId": None}]}
+
+    async def store_before_0004(url: str) -> None:
+        engine = open_database(url)
+        try:
+            await migrate(engine, "0003")
+            async with engine.begin() as connection:
+                for battle, status in ((waiting, "WAITING"), (playing, "ACTIVE")):
+                    await connection.execute(
+                        text(
+                            "INSERT INTO battles (id, game, status, seats, options, seed,"
+                            " thinking, rated, created_at, updated_at) VALUES (:id, 'chess',"
+                            " :status, :seats, '{}', 1, false, false, 1000, 1000)"
+                        ),
+                        {
+                            "id": battle["id"],
+                            "status": status,
+                            "seats": json.dumps(battle["seats"]),
+                        },
+                    )
+        finally:
+            await engine.dispose()
+
+    with database(backend, tmp_path) as url:
+        asyncio.run(store_before_0004(url))
+        live = start_server(url)
+        with live.client() as client:
+            listed = client.get("/battles", params={"userId": alice["userId"]}).json()
+            assert {battle["id"] for battle in listed["battles"]} == {waiting["id"], playing["id"]}
+            # The waiting battle was long past its expiry: the clock finds it by its deadline.
+            deadline = time.monotonic() + 10
+            while client.get(f"/battles/{waiting['id']}").json()["status"] != "FINISHED":
+                assert time.monotonic() < deadline, "the migrated battle never expired"
+                time.sleep(0.1)
+            still = client.get(f"/battles/{playing['id']}").json()
+            assert (still["status"], still["state"]["currentTurn"]) == ("ACTIVE", alice["userId"])
 
 
 def test_db_migrate_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
