@@ -18,19 +18,25 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import Row, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gambit.games.base import Outcome
 from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat, replay
 from gambit.rating import Rating
-from gambit.store.errors import StorageUnavailable, WriteConflict, is_outage
+from gambit.store.errors import (
+    StorageUnavailable,
+    WriteConflict,
+    brief,
+    is_outage,
+    refusing_outages,
+)
 from gambit.store.models import ActionRow, BattlePlayerRow, BattleRow, PlayerStatsRow, UserRow
 
 log = logging.getLogger(__name__)
@@ -275,19 +281,8 @@ class BattleStore:
         async with self._reading() as connection:
             return [Ranked(row.username, _stats(row)) for row in await connection.execute(chosen)]
 
-    async def count(self) -> int:
-        async with self._reading() as connection:
-            return int((await connection.execute(select(func.count(BattleRow.id)))).scalar_one())
-
-    @asynccontextmanager
-    async def _reading(self) -> AsyncIterator[AsyncConnection]:
-        try:
-            async with self._engine.connect() as connection:
-                yield connection
-        except Exception as exc:
-            if is_outage(exc):
-                raise StorageUnavailable(f"the database could not be read ({_brief(exc)})") from exc
-            raise
+    def _reading(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        return refusing_outages(self._engine.connect(), "be read")
 
     # -- writes ------------------------------------------------------------------
 
@@ -352,9 +347,9 @@ class BattleStore:
             log.exception("a battle write failed", exc_info=exc)
             _fail(batch, exc)
             return
-        _fail(batch, StorageUnavailable(f"the database stopped taking writes ({_brief(exc)})"))
+        _fail(batch, StorageUnavailable(f"the database stopped taking writes ({brief(exc)})"))
         if self._status is StorageStatus.OK:
-            log.warning("the database stopped taking writes (%s); refusing changes", _brief(exc))
+            log.warning("the database stopped taking writes (%s); refusing changes", brief(exc))
             self._status = StorageStatus.DEGRADED
             self._probe = asyncio.create_task(self._recover(), name="store-probe")
 
@@ -592,9 +587,3 @@ def _battle(row: Row[Any], log: list[ActionRecord]) -> Battle:
     )
     battle.state = replay(battle.ruleset, battle)
     return battle
-
-
-def _brief(exc: BaseException) -> str:
-    """The first line of what the driver said, without SQLAlchemy's long trailer."""
-    text = str(getattr(exc, "orig", None) or exc) or type(exc).__name__
-    return text.splitlines()[0][:200]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 RETRY_AFTER_SECONDS = 2
 """What a refused change tells its client: try again after this many seconds."""
@@ -27,3 +31,24 @@ def is_outage(exc: BaseException) -> bool:
     if isinstance(exc, IntegrityError):
         return False
     return isinstance(exc, DBAPIError | OSError | TimeoutError | ConnectionError)
+
+
+@asynccontextmanager
+async def refusing_outages(
+    opening: AbstractAsyncContextManager[AsyncConnection], doing: str
+) -> AsyncIterator[AsyncConnection]:
+    """The connection ``opening`` gives; an outage on the way is `StorageUnavailable`
+    ("the database could not <doing>")."""
+    try:
+        async with opening as connection:
+            yield connection
+    except Exception as exc:
+        if is_outage(exc):
+            raise StorageUnavailable(f"the database could not {doing} ({brief(exc)})") from exc
+        raise
+
+
+def brief(exc: BaseException) -> str:
+    """The first line of what the driver said, without SQLAlchemy's long trailer."""
+    text = str(getattr(exc, "orig", None) or exc) or type(exc).__name__
+    return text.splitlines()[0][:200]

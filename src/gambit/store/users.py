@@ -11,8 +11,8 @@ long) raises `StorageUnavailable`, whatever the method.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gambit.store.errors import StorageUnavailable, is_outage
+from gambit.store.errors import refusing_outages
 from gambit.store.models import RefreshTokenRow, RevocationRow, UserRow
 
 
@@ -203,16 +203,9 @@ class UserStore:
                 delete(RevocationRow).where(RevocationRow.expires_at <= expired_at)
             )
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
+    def _transaction(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A transaction, committed on leaving; an outage becomes `StorageUnavailable`."""
-        try:
-            async with self._engine.begin() as connection:
-                yield connection
-        except Exception as exc:
-            if is_outage(exc):
-                raise StorageUnavailable() from exc
-            raise
+        return refusing_outages(self._engine.begin(), "take the change")
 
     async def _one(self, condition: Any) -> StoredUser | None:
         async with self._transaction() as connection:
