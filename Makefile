@@ -6,7 +6,7 @@ BIN      := $(VENV)/bin
 ARGS     ?=
 PYTEST   ?=
 
-.PHONY: run install dev stockfish test lint format bench bench-ws bench-duel clean
+.PHONY: run install dev stockfish test lint format bench bench-ws bench-duel bench-history clean
 
 # Without AUTH_SECRET_KEY the server runs in development mode, which keeps a generated
 # token signing key in ./data; set the key (and drop to plain `gambit serve`) in production.
@@ -58,6 +58,9 @@ bench-ws: install  ## WebSocket fan-out: delay to the last of N spectators, memo
 
 bench-duel: install  ## the duel AI's strength by level: 100-game matches
 	$(BIN)/python bench/duel_ai_match.py
+
+bench-history: install  ## start-up, memory and list latency with 0 to 100,000 stored battles
+	$(BIN)/python bench/history_scale.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
