@@ -202,23 +202,26 @@ class BattleStore:
     async def page(self, query: BattleQuery) -> list[str]:
         """The ids of the battles ``query`` asks for, newest first, ``limit`` + 1 of them
         (the last tells the caller there is more)."""
-        chosen = select(BattleRow.id)
+        # A user's battles are walked in the order of their players index, others in
+        # the order of the battles' (status,) created_at indexes.
         if query.user_id is not None:
-            seated = (
-                select(BattlePlayerRow.battle_id)
+            created, battle_id = BattlePlayerRow.created_at, BattlePlayerRow.battle_id
+            chosen = (
+                select(battle_id, created)
+                .join(BattleRow, BattleRow.id == battle_id)
                 .where(BattlePlayerRow.user_id == query.user_id)
                 .distinct()
             )
-            chosen = chosen.where(BattleRow.id.in_(seated))
+        else:
+            created, battle_id = BattleRow.created_at, BattleRow.id
+            chosen = select(battle_id, created)
         if query.status is not None:
             chosen = chosen.where(BattleRow.status == query.status.value)
         if query.game is not None:
             chosen = chosen.where(BattleRow.game == query.game)
         if query.after is not None:
-            chosen = chosen.where(tuple_(BattleRow.created_at, BattleRow.id) < query.after)
-        chosen = chosen.order_by(BattleRow.created_at.desc(), BattleRow.id.desc()).limit(
-            query.limit + 1
-        )
+            chosen = chosen.where(tuple_(created, battle_id) < query.after)
+        chosen = chosen.order_by(created.desc(), battle_id.desc()).limit(query.limit + 1)
         async with self._reading() as connection:
             return list((await connection.execute(chosen)).scalars())
 
@@ -452,10 +455,11 @@ async def _store_header(connection: AsyncConnection, change: Change) -> None:
                 ActionRow.battle_id == battle.id, ActionRow.seq > len(battle.actions)
             )
         )
-    if change.seats_changed or change.base is None:
-        await connection.execute(
-            delete(BattlePlayerRow).where(BattlePlayerRow.battle_id == battle.id)
-        )
+    if change.seats_changed:
+        if change.base is not None:
+            await connection.execute(
+                delete(BattlePlayerRow).where(BattlePlayerRow.battle_id == battle.id)
+            )
         seated = [
             {
                 "battle_id": battle.id,

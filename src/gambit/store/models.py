@@ -19,6 +19,7 @@ class BattleRow(Base):
     __tablename__ = "battles"
     __table_args__ = (
         Index("ix_battles_created", "created_at", "id"),
+        Index("ix_battles_status_created", "status", "created_at", "id"),
         Index("ix_battles_deadline", "deadline"),
         Index("ix_battles_thinking", "thinking"),
     )

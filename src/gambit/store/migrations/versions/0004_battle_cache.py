@@ -26,6 +26,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("version", sa.Integer, nullable=False, server_default="0"))
         batch.add_column(sa.Column("deadline", sa.BigInteger, nullable=True))
         batch.create_index("ix_battles_created", ["created_at", "id"])
+        batch.create_index("ix_battles_status_created", ["status", "created_at", "id"])
         batch.create_index("ix_battles_deadline", ["deadline"])
         batch.create_index("ix_battles_thinking", ["thinking"])
     players = op.create_table(
@@ -102,6 +103,7 @@ def downgrade() -> None:
     with op.batch_alter_table("battles") as batch:
         batch.drop_index("ix_battles_thinking")
         batch.drop_index("ix_battles_deadline")
+        batch.drop_index("ix_battles_status_created")
         batch.drop_index("ix_battles_created")
         batch.drop_column("deadline")
         batch.drop_column("version")
