@@ -19,7 +19,7 @@ from gambit.services.announcer import Announcer
 from gambit.services.clock import BattleClock
 from gambit.services.referee import Referee, now_ms
 from gambit.services.repository import BattleRepository
-from gambit.services.sync import BattleSync
+from gambit.services.sync import keep_in_step
 from gambit.store import BattleStore
 
 log = logging.getLogger(__name__)
@@ -36,33 +36,32 @@ class BattleCore:
         idle_seconds: float,
         now: Callable[[], int] = now_ms,
     ) -> None:
-        self.store = store
-        self.bus = bus
+        self._store = store
         self.repository = BattleRepository(store, idle_seconds=idle_seconds)
-        self.announcer = Announcer(bus)
+        announcer = Announcer(bus)
         self.referee = Referee(
             self.repository,
             store,
-            self.announcer,
+            announcer,
             waiting_expiry_seconds=waiting_expiry_seconds,
             now=now,
         )
-        self.ai_turns = AITurns(self.repository, self.referee, self.announcer, ai_players)
-        self.clock = BattleClock(store, self.referee.on_deadline, now)
-        self.sync = BattleSync(bus, self.repository)
+        self.ai_turns = AITurns(self.repository, self.referee, announcer, ai_players)
+        self._clock = BattleClock(store, self.referee.on_deadline, now)
+        keep_in_step(bus, self.repository)
         self._idle_seconds = idle_seconds
         self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Resume the AI turns cut off by a stop, and start the clock and the sweeper.
         Nothing else is read: battles come into memory when they are used."""
-        await self.ai_turns.resume(self.store)
-        self.clock.start()
+        await self.ai_turns.resume(self._store)
+        self._clock.start()
         self._sweeper = asyncio.create_task(self._sweep(), name="battle-sweeper")
 
     async def close(self) -> None:
         await self.ai_turns.close()
-        await self.clock.close()
+        await self._clock.close()
         if self._sweeper is not None:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)

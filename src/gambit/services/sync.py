@@ -15,21 +15,21 @@ from gambit.services.repository import BattleRepository
 TOPIC_PREFIX = "battle:"
 
 
-class BattleSync:
-    def __init__(self, bus: EventBus, repository: BattleRepository) -> None:
-        self._repository = repository
-        bus.on_remote(self._catch_up)
-        bus.on_stale(repository.distrust_all)
-        repository.trust_while(lambda: bus.live)
+def keep_in_step(bus: EventBus, repository: BattleRepository) -> None:
+    """Hook ``repository`` to ``bus``: other processes' changes reach what it holds."""
 
-    async def _catch_up(self, topic: str, event: Event) -> None:
+    async def catch_up(topic: str, event: Event) -> None:
         battle_id = topic.removeprefix(TOPIC_PREFIX)
         if battle_id == topic or event.name not in CHANGES:
             return
-        held = self._repository.peek(battle_id)
+        held = repository.peek(battle_id)
         if held is not None and held.version == event.data.get("version"):
             return  # already as announced
         if event.name == "game:deleted":
-            self._repository.forget(battle_id)
+            repository.forget(battle_id)
         else:
-            await self._repository.refresh(battle_id)
+            await repository.refresh(battle_id)
+
+    bus.on_remote(catch_up)
+    bus.on_stale(repository.distrust_all)
+    repository.trust_while(lambda: bus.live)
