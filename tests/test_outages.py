@@ -14,6 +14,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -22,7 +23,7 @@ import httpx
 
 from tests.conftest import POSTGRES_URL, ServerProcess, database
 from tests.faults import TcpProxy
-from tests.helpers import new_game
+from tests.helpers import HUMAN, new_game
 
 GAMES = 6
 PLIES = 40
@@ -85,6 +86,30 @@ class Player(threading.Thread):
                         return
 
 
+class Creator(threading.Thread):
+    """Creates games until told to stop, keeping the ids of those answered 201."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.created: list[str] = []
+        self.refused = 0
+        self.errors: list[str] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        with httpx.Client(base_url=self.url + "/api/v1", timeout=30) as client:
+            while not self.stop.is_set():
+                answer = client.post("/games", json={"white": HUMAN, "black": HUMAN})
+                if answer.status_code == 201:
+                    self.created.append(answer.json()["gameId"])
+                elif answer.status_code == 503:
+                    self.refused += 1
+                else:
+                    self.errors.append(f"{answer.status_code} {answer.text}")
+                time.sleep(0.02)
+
+
 def stored_moves(url: str, game_ids: list[str]) -> dict[str, list[str]]:
     with httpx.Client(base_url=url + "/api/v1", timeout=30) as client:
         return {game_id: client.get(f"/games/{game_id}").json()["moves"] for game_id in game_ids}
@@ -97,41 +122,53 @@ def wait_for_storage_ok(url: str, timeout: float = 15) -> None:
         time.sleep(0.1)
 
 
-def play_through(server: ServerProcess, fault: Callable[[], None]) -> list[Player]:
-    """Several games played at once while ``fault`` happens; each player's account."""
+@dataclass
+class Load:
+    players: list[Player]
+    creator: Creator
+
+
+def play_through(server: ServerProcess, fault: Callable[[], None]) -> Load:
+    """Several games played, and new ones created, while ``fault`` happens."""
     with server.client() as client:
         game_ids = [new_game(client)["gameId"] for _ in range(GAMES)]
     players = [
         Player(server.url, game_id, game_line(seed)) for seed, game_id in enumerate(game_ids)
     ]
-    for player in players:
-        player.start()
+    creator = Creator(server.url)
+    for worker in (*players, creator):
+        worker.start()
     fault()
     for player in players:
         player.join(120)
         assert not player.is_alive()
-    assert [error for player in players for error in player.errors] == []
-    return players
+    creator.stop.set()
+    creator.join(30)
+    assert [error for worker in (*players, creator) for error in worker.errors] == []
+    return Load(players, creator)
 
 
 def assert_recovered_and_durable(
-    server: ServerProcess, players: list[Player], restart: Callable[[], ServerProcess]
+    server: ServerProcess, load: Load, restart: Callable[[], ServerProcess]
 ) -> None:
-    """The fault was felt (503s), storage came back by itself, and every game is stored
-    whole, also after ``kill -9`` and a restart."""
-    assert sum(player.refused for player in players) > 0
+    """The fault was felt (503s), storage came back by itself, every game answered 201
+    is stored and every game played is stored whole, also after ``kill -9`` and a
+    restart."""
+    assert sum(player.refused for player in load.players) + load.creator.refused > 0
     wait_for_storage_ok(server.url)
-    assert_nothing_acknowledged_is_lost(server.url, players)
+    assert_nothing_acknowledged_is_lost(server.url, load)
     server.kill()
-    assert_nothing_acknowledged_is_lost(restart().url, players)
+    assert_nothing_acknowledged_is_lost(restart().url, load)
 
 
-def assert_nothing_acknowledged_is_lost(url: str, players: list[Player]) -> None:
-    stored = stored_moves(url, [player.game_id for player in players])
-    for player in players:
+def assert_nothing_acknowledged_is_lost(url: str, load: Load) -> None:
+    stored = stored_moves(url, [player.game_id for player in load.players])
+    for player in load.players:
         # The whole line was played, and what was answered 200 is part of it.
         assert stored[player.game_id] == player.line
         assert set(player.acknowledged) <= set(player.line)
+    assert load.creator.created
+    assert stored_moves(url, load.creator.created) == {game: [] for game in load.creator.created}
 
 
 def terminate_connections(database_name: str) -> int:
@@ -164,9 +201,9 @@ def test_postgres_connections_cut_mid_load_lose_no_acknowledged_move(
                 time.sleep(0.4)
                 cuts.append(terminate_connections(url.rsplit("/", 1)[1]))
 
-        players = play_through(server, cut_three_times)
+        load = play_through(server, cut_three_times)
         assert all(cuts)
-        assert_recovered_and_durable(server, players, lambda: spawn_server(url))
+        assert_recovered_and_durable(server, load, lambda: spawn_server(url))
 
 
 def test_sqlite_locked_mid_load_loses_no_acknowledged_move(
@@ -184,8 +221,8 @@ def test_sqlite_locked_mid_load_loses_no_acknowledged_move(
         lock.execute("ROLLBACK")
         lock.close()
 
-    players = play_through(server, lock_for_two_seconds)
-    assert_recovered_and_durable(server, players, lambda: spawn_server(url))
+    load = play_through(server, lock_for_two_seconds)
+    assert_recovered_and_durable(server, load, lambda: spawn_server(url))
 
 
 def test_postgres_refusing_connections_for_seconds_loses_no_acknowledged_move(
@@ -205,7 +242,7 @@ def test_postgres_refusing_connections_for_seconds_loses_no_acknowledged_move(
             time.sleep(1.5)
             proxy.restore()
 
-        players = play_through(server, refuse_for_three_seconds)
+        load = play_through(server, refuse_for_three_seconds)
         assert health == [health[0], {"ready": "503"}]
         assert health[0]["storage"] == "degraded"
-        assert_recovered_and_durable(server, players, lambda: spawn_server(url))
+        assert_recovered_and_durable(server, load, lambda: spawn_server(url))
