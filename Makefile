@@ -6,14 +6,28 @@ BIN      := $(VENV)/bin
 ARGS     ?=
 PYTEST   ?=
 
-.PHONY: run install dev stockfish test lint format bench bench-ws bench-duel bench-history clean
+.PHONY: run install web dev stockfish chromium test lint format bench bench-ws bench-duel bench-history clean
 
 # Without AUTH_SECRET_KEY the server runs in development mode, which keeps a generated
 # token signing key in ./data; set the key (and drop to plain `gambit serve`) in production.
 run: install stockfish  ## set up and start the server on http://localhost:8080
 	$(BIN)/gambit serve $(if $(AUTH_SECRET_KEY),,--dev) $(ARGS)
 
-install: $(VENV)/.installed  ## the virtualenv with gambit in it
+WEB_BUILT   := src/gambit/web/dist/index.html
+WEB_SOURCES := $(shell find web/src web/css -type f 2>/dev/null) web/index.html \
+               web/package.json web/vite.config.ts web/tsconfig.json
+
+install: $(VENV)/.installed $(WEB_BUILT)  ## the virtualenv with gambit in it, and the web face built
+
+web: $(WEB_BUILT)  ## the web face, built with npm into the package
+
+web/node_modules/.installed: web/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "gambit: the web face needs Node.js 20+ and npm (Debian: apt-get install nodejs npm)"; exit 1; }
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB_BUILT): web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run build
 
 dev: $(VENV)/.dev-installed  ## ... plus the test and lint tools
 
@@ -38,7 +52,17 @@ stockfish:  ## Debian's Stockfish when root and missing; otherwise the built-in 
 		echo "        or set STOCKFISH_PATH; meanwhile the built-in engine plays."; \
 	fi
 
-test: dev stockfish  ## the whole suite, on SQLite and on PostgreSQL
+chromium:  ## Debian's Chromium for the browser tests, when root and missing
+	@if [ -x /usr/bin/chromium ]; then \
+		true; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "gambit: the browser tests need Chromium (Debian/Ubuntu: sudo apt-get install chromium)"; \
+		exit 1; \
+	fi
+
+test: dev stockfish chromium $(WEB_BUILT)  ## the whole suite, on SQLite and on PostgreSQL, and in Chromium
 	$(BIN)/pytest $(PYTEST)
 
 lint: dev  ## ruff and mypy --strict
@@ -63,4 +87,4 @@ bench-history: install  ## start-up, memory and list latency with 0 to 100,000 s
 	$(BIN)/python bench/history_scale.py $(ARGS)
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache web/node_modules src/gambit/web/dist

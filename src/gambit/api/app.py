@@ -21,6 +21,7 @@ from gambit.api.errors import install_error_handlers
 from gambit.api.ratelimit import RateLimitMiddleware, limit_rules
 from gambit.api.routes import auth, battles, games, health, leaderboard, state, system, users
 from gambit.api.security import SecurityMiddleware
+from gambit.api.web import install_web_face
 from gambit.api.ws import socket
 from gambit.api.ws.hub import Hub
 from gambit.api.ws.render import renderer, seated_users
@@ -104,6 +105,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Seed 000's paths at the root answer too, outside the schema.
     for router in seed_000:
         app.include_router(router, include_in_schema=False)
+    install_web_face(app)
 
     if settings.rate_limit_enabled:
         app.add_middleware(

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gambit.api.errors import error_response
 from gambit.api.net import is_trusted_peer
+from gambit.api.web import is_page
 from gambit.settings import IPNetwork
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
@@ -26,6 +27,11 @@ DOCS_POLICY = (
     "font-src 'self' https://fonts.gstatic.com; "
     "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
     "worker-src 'self' blob:; "
+    "frame-ancestors 'none'"
+)
+WEB_POLICY = (
+    "default-src 'self'; "
+    "img-src 'self' data:; "  # chessground's pieces are data: images in its stylesheet
     "frame-ancestors 'none'"
 )
 DOCS_PATHS = ("/docs", "/redoc")
@@ -53,9 +59,12 @@ class SecurityMiddleware:
         secure = self._is_https(scope)
         headers = dict(_COMMON)
         path: str = scope["path"]
-        headers["Content-Security-Policy"] = (
-            DOCS_POLICY if path.startswith(DOCS_PATHS) else API_POLICY
-        )
+        if path.startswith(DOCS_PATHS):
+            headers["Content-Security-Policy"] = DOCS_POLICY
+        elif is_page(path):
+            headers["Content-Security-Policy"] = WEB_POLICY
+        else:
+            headers["Content-Security-Policy"] = API_POLICY
         if secure:
             headers["Strict-Transport-Security"] = HSTS
 

@@ -1,0 +1,69 @@
+"""A newcomer's first game, in a real browser: sign up, play the computer by clicking."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from playwright.sync_api import Page, expect
+
+from tests.conftest import LiveServer
+from tests.helpers import PASSWORD
+
+
+def click_square(page: Page, square: str) -> None:
+    """Click a square of the board, seen from white's side."""
+    board = page.locator("cg-board")
+    box = board.bounding_box()
+    assert box is not None
+    file, rank = "abcdefgh".index(square[0]), int(square[1])
+    page.mouse.click(
+        box["x"] + (file + 0.5) * box["width"] / 8,
+        box["y"] + (8 - rank + 0.5) * box["height"] / 8,
+    )
+
+
+def test_a_newcomer_signs_up_and_plays_the_computer_by_clicking(
+    web_server: LiveServer, page: Page
+) -> None:
+    name = "newcomer_" + uuid.uuid4().hex[:8]
+    page.goto(web_server.url + "/account")
+    sign_up = page.locator("form.sign-up")
+    sign_up.locator("input[name=username]").fill(name)
+    sign_up.locator("input[name=password]").fill(PASSWORD)
+    sign_up.locator("button").click()
+    expect(page.locator("header.top")).to_contain_text(name)
+
+    page.locator("input[name=level]").fill("0")
+    page.locator("input[name=level]").dispatch_event("change")
+    page.locator("input[name=searchTime]").fill("100")
+    page.locator("input[name=searchTime]").dispatch_event("change")
+    page.locator("button.start").click()
+    expect(page).to_have_url(re.compile(r"/game/[0-9a-f-]{36}$"))
+    expect(page.locator("cg-board piece")).to_have_count(32)
+
+    click_square(page, "e2")
+    click_square(page, "e4")
+    # The computer's answer arrives by itself, over the socket.
+    expect(page.locator("ol.moves li")).to_have_count(2, timeout=15_000)
+    expect(page.locator("ol.moves li").first).to_have_text("e2e4")
+
+    click_square(page, "d2")
+    click_square(page, "d4")
+    expect(page.locator("ol.moves li")).to_have_count(4, timeout=15_000)
+
+    page.locator("button.resign").click()
+    expect(page.locator(".result")).to_contain_text("Black wins (forfeit)")
+
+
+def test_the_pages_fit_a_phone_and_break_no_policy(web_server: LiveServer, page: Page) -> None:
+    problems: list[str] = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in ("/", "/account"):
+        page.goto(web_server.url + path)
+        expect(page.locator("header.top")).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width} px wide on a 390 px screen"
+    assert problems == []  # a script or style refused by the Content-Security-Policy shows here

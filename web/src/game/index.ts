@@ -1,0 +1,162 @@
+// A battle's page: play it when you have a seat, watch it otherwise. Chess is drawn with
+// lichess's chessground; every change arrives over the socket.
+
+import { Chessground } from '@lichess-org/chessground';
+import type { Api } from '@lichess-org/chessground/api';
+import type { Key } from '@lichess-org/chessground/types';
+
+import { ApiError, request } from '../common/api';
+import { currentSession } from '../common/session';
+import { BattleSocket, type ServerEvent } from '../common/socket';
+import type { Action, Battle } from '../common/types';
+import { h, header, mount, type VNode } from '../common/view';
+
+const COLOURS = ['white', 'black'] as const;
+
+export function gamePage(root: Element, battleId: string): void {
+  const session = currentSession();
+  let battle: Battle | null = null;
+  let error = '';
+  let connected = true;
+  let thinking = '';
+  let board: Api | null = null;
+
+  const mySeat = (): number | null =>
+    battle?.players.find((player) => session && player.userId === session.userId)?.seat ?? null;
+
+  async function load(): Promise<void> {
+    try {
+      battle = await request<Battle>('GET', `/battles/${battleId}`);
+      error = '';
+    } catch (exc) {
+      error = exc instanceof ApiError ? exc.message : 'the server could not be reached';
+    }
+    redraw();
+    syncBoard();
+  }
+
+  async function act(action: Action): Promise<void> {
+    try {
+      battle = await request<Battle>('POST', `/battles/${battleId}/actions`, { action });
+      error = '';
+    } catch (exc) {
+      error = exc instanceof ApiError ? exc.message : 'the server could not be reached';
+    }
+    redraw();
+    syncBoard();
+  }
+
+  async function post(path: string): Promise<void> {
+    try {
+      battle = await request<Battle>('POST', `/battles/${battleId}/${path}`);
+      error = '';
+    } catch (exc) {
+      error = exc instanceof ApiError ? exc.message : 'the server could not be reached';
+    }
+    redraw();
+    syncBoard();
+  }
+
+  function hear(event: ServerEvent): void {
+    if (event.event === 'ai:thinking') {
+      thinking = 'The computer is thinking…';
+      redraw();
+    } else if (['game:update', 'game:end', 'game:start'].includes(event.event)) {
+      thinking = '';
+      void load();
+    }
+  }
+
+  function destinations(legal: Action[] | null): Map<Key, Key[]> {
+    const dests = new Map<Key, Key[]>();
+    for (const action of legal ?? []) {
+      const move = String(action.move ?? '');
+      const from = move.slice(0, 2) as Key;
+      const to = move.slice(2, 4) as Key;
+      dests.set(from, [...(dests.get(from) ?? []), to]);
+    }
+    return dests;
+  }
+
+  function moved(orig: Key, dest: Key): void {
+    const move = `${orig}${dest}`;
+    const promotion = battle?.legalActions?.some((a) => a.move === `${move}q`);
+    void act({ type: 'move', move: promotion ? `${move}q` : move });
+  }
+
+  function syncBoard(): void {
+    const element = document.querySelector('.cg-wrap-holder');
+    if (!battle || battle.game !== 'chess' || !element) return;
+    const state = battle.state;
+    const fen = state.fen ?? undefined;
+    const seat = mySeat();
+    const toMove = (fen?.split(' ')[1] ?? 'w') === 'w' ? 'white' : 'black';
+    const last = state.moves?.at(-1);
+    const config = {
+      fen,
+      orientation: COLOURS[seat ?? 0],
+      turnColor: toMove,
+      check: Object.values(state.players).some((player) => player.inCheck === true),
+      lastMove: last ? ([last.slice(0, 2), last.slice(2, 4)] as Key[]) : undefined,
+      movable: {
+        free: false,
+        color: seat === null ? undefined : COLOURS[seat],
+        dests: destinations(battle.legalActions),
+        events: { after: moved },
+      },
+      viewOnly: seat === null || state.status === 'FINISHED',
+    } as const;
+    if (board) board.set(config);
+    else board = Chessground(element as HTMLElement, config);
+  }
+
+  function result(): string {
+    const outcome = battle?.state.result;
+    if (!battle || !outcome) return '';
+    if (!outcome.winners.length) return `Draw (${outcome.reason})`;
+    const winner = battle.players.find((player) => player.id === outcome.winners[0]);
+    const name = battle.game === 'chess' ? COLOURS[winner?.seat ?? 0] : `Player ${(winner?.seat ?? 0) + 1}`;
+    const mine = winner?.userId === session?.userId ? ' — you win' : '';
+    return `${name[0].toUpperCase()}${name.slice(1)} wins (${outcome.reason})${mine}`;
+  }
+
+  function controls(): VNode[] {
+    if (!battle) return [];
+    const seat = mySeat();
+    if (battle.status === 'WAITING' && seat === null && session) {
+      return [h('button.join', { on: { click: () => void post('join') } }, 'Take the free seat')];
+    }
+    if (battle.status === 'ACTIVE' && seat !== null) {
+      return [h('button.resign', { on: { click: () => void post('forfeit') } }, 'Resign')];
+    }
+    return [];
+  }
+
+  function render(): VNode {
+    const state = battle?.state;
+    return h('div.page', [
+      header(session?.username ?? null),
+      h('main.game', [
+        connected ? null : h('p.notice', { attrs: { role: 'status' } }, 'Connection lost; reconnecting…'),
+        error ? h('p.error', { attrs: { role: 'alert' } }, error) : null,
+        h('div.board-side', [
+          h('div.cg-wrap-holder', { hook: { insert: () => syncBoard() } }),
+        ]),
+        h('aside.info', [
+          battle ? h('p.status', `${battle.game} · ${battle.status.toLowerCase()}`) : h('p', 'Loading…'),
+          state?.status === 'FINISHED' ? h('p.result', { attrs: { role: 'status' } }, result()) : null,
+          thinking ? h('p.thinking', thinking) : null,
+          h('ol.moves', (state?.moves ?? []).map((move) => h('li', move))),
+          ...controls(),
+        ]),
+      ]),
+    ]);
+  }
+
+  const redraw = mount(root, render);
+  new BattleSocket(battleId, hear, (up) => {
+    connected = up;
+    redraw();
+  });
+  void load();
+}

@@ -1,0 +1,132 @@
+// The lobby: play the computer, open a battle for another person, join an open one.
+
+import { ApiError, request } from '../common/api';
+import { currentSession } from '../common/session';
+import type { Battle, BattlePage } from '../common/types';
+import { h, header, mount, type VNode } from '../common/view';
+
+interface Choices {
+  level: number;
+  colour: 'white' | 'black';
+  searchTime: number;
+}
+
+export function lobbyPage(root: Element): void {
+  const session = currentSession();
+  const choices: Choices = { level: 3, colour: 'white', searchTime: 500 };
+  let open: Battle[] = [];
+  let error = '';
+
+  async function create(body: unknown): Promise<void> {
+    try {
+      const battle = await request<Battle>('POST', '/battles', body);
+      location.assign(`/game/${battle.id}`);
+    } catch (exc) {
+      error = exc instanceof ApiError ? exc.message : 'the server could not be reached';
+      redraw();
+    }
+  }
+
+  function playComputer(): Promise<void> {
+    const you = { type: 'human' };
+    const computer = { type: 'ai', level: choices.level, searchTime: choices.searchTime };
+    const seats = choices.colour === 'white' ? [you, computer] : [computer, you];
+    return create({ game: 'chess', seats });
+  }
+
+  async function join(battle: Battle): Promise<void> {
+    try {
+      await request<Battle>('POST', `/battles/${battle.id}/join`);
+      location.assign(`/game/${battle.id}`);
+    } catch (exc) {
+      error = exc instanceof ApiError ? exc.message : 'the server could not be reached';
+      redraw();
+    }
+  }
+
+  function numberInput(name: keyof Choices, label: string, min: number, max: number, step = 1): VNode {
+    return h('label', [
+      label,
+      h('input', {
+        attrs: { name, type: 'number', min, max, step },
+        props: { value: String(choices[name]) },
+        on: {
+          change: (event: Event) => {
+            const value = Number((event.target as HTMLInputElement).value);
+            (choices as unknown as Record<string, number>)[name] = Math.min(max, Math.max(min, value));
+          },
+        },
+      }),
+    ]);
+  }
+
+  function render(): VNode {
+    return h('div.page', [
+      header(session?.username ?? null),
+      h('main.lobby', [
+        error ? h('p.error', { attrs: { role: 'alert' } }, error) : null,
+        session
+          ? h('section.card.play-computer', [
+              h('h2', 'Play the computer'),
+              numberInput('level', 'Level (0–20)', 0, 20),
+              numberInput('searchTime', 'Thinking time (ms)', 100, 10000, 100),
+              h('label', [
+                'Your colour',
+                h(
+                  'select',
+                  {
+                    attrs: { name: 'colour' },
+                    on: {
+                      change: (event: Event) => {
+                        choices.colour = (event.target as HTMLSelectElement).value as Choices['colour'];
+                      },
+                    },
+                  },
+                  ['white', 'black'].map((colour) =>
+                    h('option', { attrs: { value: colour, selected: choices.colour === colour } }, colour),
+                  ),
+                ),
+              ]),
+              h('button.start', { on: { click: () => void playComputer() } }, 'Play chess'),
+              h(
+                'button.challenge',
+                {
+                  on: {
+                    click: () =>
+                      void create({ game: 'chess', seats: [{ type: 'human' }, { type: 'human' }] }),
+                  },
+                },
+                'Open a chess game for another player',
+              ),
+            ])
+          : h('section.card', [
+              h('p', [h('a', { attrs: { href: '/account' } }, 'Sign up or sign in'), ' to play.']),
+            ]),
+        h('section.card.open-battles', [
+          h('h2', 'Waiting for a player'),
+          open.length
+            ? h(
+                'ul',
+                open.map((battle) =>
+                  h('li', [
+                    `${battle.game} · created ${new Date(battle.createdAt).toLocaleTimeString()}`,
+                    session && !battle.players.some((p) => p.userId === session.userId)
+                      ? h('button.join', { on: { click: () => void join(battle) } }, 'Join')
+                      : h('a', { attrs: { href: `/game/${battle.id}` } }, 'Open'),
+                  ]),
+                ),
+              )
+            : h('p', 'No battle is waiting.'),
+        ]),
+      ]),
+    ]);
+  }
+
+  const redraw = mount(root, render);
+  request<BattlePage>('GET', '/battles?status=WAITING')
+    .then((page) => {
+      open = page.battles;
+      redraw();
+    })
+    .catch(() => undefined);
+}
