@@ -29,12 +29,18 @@ def test_headers_on_every_response(client: httpx.Client, server: LiveServer) -> 
         assert "Strict-Transport-Security" not in response.headers  # plain HTTP
 
 
-def test_docs_get_a_policy_that_lets_swagger_load(server: LiveServer) -> None:
+def test_docs_load_swagger_from_this_server_alone(server: LiveServer) -> None:
     response = httpx.get(server.url + "/docs")
     assert response.status_code == 200
     policy = response.headers["Content-Security-Policy"]
-    assert "https://cdn.jsdelivr.net" in policy
+    assert "https:" not in policy  # nothing from elsewhere
     assert "frame-ancestors 'none'" in policy
+    assert "https://" not in response.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert httpx.get(f"{server.url}/docs-assets/{asset}").status_code == 200
+    redoc = httpx.get(server.url + "/redoc")
+    assert "/docs-assets/redoc.standalone.js" in redoc.text
+    assert "https://" not in redoc.text
 
 
 def test_user_text_is_json_never_html(client: httpx.Client) -> None:

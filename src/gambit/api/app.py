@@ -83,6 +83,8 @@ def create_app(settings: Settings) -> FastAPI:
         # gambit exports no OpenTelemetry; looking for providers on every request cost
         # a move 8% of its time.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        docs_url=None,  # served from local bundles: gambit.api.web
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.tokens = tokens

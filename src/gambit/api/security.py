@@ -1,9 +1,10 @@
 """Security headers on every response, and refusing plain HTTP when HTTPS is required.
 
 The API only ever answers JSON, so its Content-Security-Policy forbids everything; the
-``/docs`` and ``/redoc`` pages get a policy that lets them load the Swagger UI and ReDoc
-bundles FastAPI points them at. ``Strict-Transport-Security`` is sent only over HTTPS
-(directly, or as a trusted proxy reports with ``X-Forwarded-Proto``).
+web face's pages may load the server's own scripts and styles, and ``/docs`` and
+``/redoc`` the Swagger UI and ReDoc bundles the server serves itself.
+``Strict-Transport-Security`` is sent only over HTTPS (directly, or as a trusted proxy
+reports with ``X-Forwarded-Proto``).
 """
 
 from __future__ import annotations
@@ -20,12 +21,11 @@ from gambit.api.web import is_page
 from gambit.settings import IPNetwork
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
-DOCS_POLICY = (
+DOCS_POLICY = (  # FastAPI's pages start Swagger UI and ReDoc with an inline script
     "default-src 'self'; "
-    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src 'self' https://fonts.gstatic.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; "
     "worker-src 'self' blob:; "
     "frame-ancestors 'none'"
 )
