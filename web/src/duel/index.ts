@@ -219,7 +219,7 @@ export class DuelView {
         h('circle', {
           attrs: { cx, cy, r: TILE * 0.36, fill: SEAT_COLOURS[fighter.seat % SEAT_COLOURS.length] },
         }),
-        h('text', { attrs: { x: cx, y: cy + 1, 'text-anchor': 'middle', 'dominant-baseline': 'middle' } }, mine ? 'you' : String(fighter.seat + 1)),
+        h('text', { class: { you: mine }, attrs: { x: cx, y: cy + 1, 'text-anchor': 'middle', 'dominant-baseline': 'middle' } }, mine ? 'you' : String(fighter.seat + 1)),
         h('rect.hp-back', { attrs: { x: cx - TILE * 0.4, y: cy + TILE * 0.38, width: TILE * 0.8, height: 3 } }),
         h('rect.hp', {
           attrs: { x: cx - TILE * 0.4, y: cy + TILE * 0.38, width: (TILE * 0.8 * fighter.health) / MAX_HEALTH, height: 3 },
