@@ -66,6 +66,9 @@ def test_two_people_duel_by_clicking_while_a_third_watches(
 
 
 def play(url: str, alice: Page, bob: Page, watcher: Page) -> None:
+    problems: list[str] = []  # a script or style the Content-Security-Policy refuses shows here
+    watcher.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    watcher.on("pageerror", lambda error: problems.append(str(error)))
     sign_up(alice, url, "alice")
     sign_up(bob, url, "bob")
     sign_up(watcher, url, "watcher")
@@ -116,3 +119,25 @@ def play(url: str, alice: Page, bob: Page, watcher: Page) -> None:
     expect(bob.locator("ol.duel-log li").last).to_have_text("Player 1 attacks Player 2 (you)")
     width = watcher.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the duel page is {width} px wide on a 390 px screen"
+    assert problems == []
+
+
+def test_a_duel_against_two_computers_from_the_lobby(web_server: LiveServer, page: Page) -> None:
+    sign_up(page, web_server.url, "solo")
+    page.goto(web_server.url + "/")
+    page.locator("select[name=fighters]").select_option("3")
+    page.locator("input[name=duelLevel]").fill("0")
+    page.locator("input[name=duelLevel]").dispatch_event("change")
+    page.locator("input[name=searchTime]").fill("100")
+    page.locator("input[name=searchTime]").dispatch_event("change")
+    page.locator("button.duel-computer").click()
+    expect(page).to_have_url(GAME_URL)
+    expect(page.locator("svg.duel-grid g.token")).to_have_count(3)
+    expect(page.locator("li.fighter").nth(1)).to_contain_text("Player 2 (computer, level 0)")
+
+    press(page, "rest")
+    # Both computers answer by themselves, over the socket; then it is your turn again.
+    log = page.locator("ol.duel-log li")
+    expect(log).to_have_count(3, timeout=15_000)
+    expect(log.first).to_have_text("Player 1 (you) rests")
+    expect(page.locator("button.act-rest")).to_be_visible(timeout=TURN_TIMEOUT)
