@@ -8,8 +8,9 @@ import type { Key } from '@lichess-org/chessground/types';
 import { ApiError, request } from '../common/api';
 import { currentSession } from '../common/session';
 import { BattleSocket, type ServerEvent } from '../common/socket';
-import type { Action, Battle } from '../common/types';
+import type { Action, Battle, Player } from '../common/types';
 import { h, header, mount, type VNode } from '../common/view';
+import { DuelView } from '../duel';
 
 const COLOURS = ['white', 'black'] as const;
 
@@ -20,13 +21,24 @@ export function gamePage(root: Element, battleId: string): void {
   let connected = true;
   let thinking = '';
   let board: Api | null = null;
+  const duel = new DuelView(
+    (action) => void act(action),
+    () => redraw(),
+  );
 
-  const mySeat = (): number | null =>
-    battle?.players.find((player) => session && player.userId === session.userId)?.seat ?? null;
+  const mySeat = (): number | null => me()?.seat ?? null;
+  const me = (): Player | undefined =>
+    battle?.players.find((player) => session && player.userId === session.userId);
+
+  /** Every fresh copy of the battle goes through here, so the duel's log sees it. */
+  function received(fresh: Battle): void {
+    battle = fresh;
+    if (fresh.game === 'duel') duel.loaded(fresh);
+  }
 
   async function load(): Promise<void> {
     try {
-      battle = await request<Battle>('GET', `/battles/${battleId}`);
+      received(await request<Battle>('GET', `/battles/${battleId}`));
       error = '';
     } catch (exc) {
       error = exc instanceof ApiError ? exc.message : 'the server could not be reached';
@@ -37,7 +49,7 @@ export function gamePage(root: Element, battleId: string): void {
 
   async function act(action: Action): Promise<void> {
     try {
-      battle = await request<Battle>('POST', `/battles/${battleId}/actions`, { action });
+      received(await request<Battle>('POST', `/battles/${battleId}/actions`, { action }));
       error = '';
     } catch (exc) {
       error = exc instanceof ApiError ? exc.message : 'the server could not be reached';
@@ -48,7 +60,7 @@ export function gamePage(root: Element, battleId: string): void {
 
   async function post(path: string): Promise<void> {
     try {
-      battle = await request<Battle>('POST', `/battles/${battleId}/${path}`);
+      received(await request<Battle>('POST', `/battles/${battleId}/${path}`));
       error = '';
     } catch (exc) {
       error = exc instanceof ApiError ? exc.message : 'the server could not be reached';
@@ -58,6 +70,7 @@ export function gamePage(root: Element, battleId: string): void {
   }
 
   function hear(event: ServerEvent): void {
+    if (battle?.game === 'duel' && duel.hear(event)) redraw();
     if (event.event === 'ai:thinking') {
       thinking = 'The computer is thinking…';
       redraw();
@@ -140,13 +153,19 @@ export function gamePage(root: Element, battleId: string): void {
         connected ? null : h('p.notice', { attrs: { role: 'status' } }, 'Connection lost; reconnecting…'),
         error ? h('p.error', { attrs: { role: 'alert' } }, error) : null,
         h('div.board-side', [
-          h('div.cg-wrap-holder', { hook: { insert: () => syncBoard() } }),
+          battle?.game === 'duel'
+            ? duel.board(battle, me()?.id ?? null)
+            : h('div.cg-wrap-holder', { hook: { insert: () => syncBoard() } }),
         ]),
         h('aside.info', [
           battle ? h('p.status', `${battle.game} · ${battle.status.toLowerCase()}`) : h('p', 'Loading…'),
           state?.status === 'FINISHED' ? h('p.result', { attrs: { role: 'status' } }, result()) : null,
-          thinking ? h('p.thinking', thinking) : null,
-          h('ol.moves', (state?.moves ?? []).map((move) => h('li', move))),
+          ...(battle?.game === 'duel'
+            ? duel.side(battle, me()?.id ?? null)
+            : [
+                thinking ? h('p.thinking', thinking) : null,
+                h('ol.moves', (state?.moves ?? []).map((move) => h('li', move))),
+              ]),
           ...controls(),
         ]),
       ]),

@@ -9,11 +9,13 @@ interface Choices {
   level: number;
   colour: 'white' | 'black';
   searchTime: number;
+  fighters: number;
+  duelLevel: number;
 }
 
 export function lobbyPage(root: Element): void {
   const session = currentSession();
-  const choices: Choices = { level: 3, colour: 'white', searchTime: 500 };
+  const choices: Choices = { level: 3, colour: 'white', searchTime: 500, fighters: 2, duelLevel: 3 };
   let open: Battle[] = [];
   let error = '';
 
@@ -32,6 +34,44 @@ export function lobbyPage(root: Element): void {
     const computer = { type: 'ai', level: choices.level, searchTime: choices.searchTime };
     const seats = choices.colour === 'white' ? [you, computer] : [computer, you];
     return create({ game: 'chess', seats });
+  }
+
+  /** You in the first seat, the computer in the others. */
+  function duelComputer(): Promise<void> {
+    const computer = { type: 'ai', level: choices.duelLevel, searchTime: choices.searchTime };
+    const seats = [{ type: 'human' }, ...Array.from({ length: choices.fighters - 1 }, () => computer)];
+    return create({ game: 'duel', seats });
+  }
+
+  function duelOpen(): Promise<void> {
+    return create({ game: 'duel', seats: Array.from({ length: choices.fighters }, () => ({ type: 'human' })) });
+  }
+
+  function duelCard(): VNode {
+    return h('section.card.duel', [
+      h('h2', 'Duel'),
+      h('p', 'A tactical battle on a 7×7 grid: 2 to 4 fighters, the last one standing wins.'),
+      h('label', [
+        'Fighters',
+        h(
+          'select',
+          {
+            attrs: { name: 'fighters' },
+            on: {
+              change: (event: Event) => {
+                choices.fighters = Number((event.target as HTMLSelectElement).value);
+              },
+            },
+          },
+          [2, 3, 4].map((count) =>
+            h('option', { attrs: { value: String(count), selected: choices.fighters === count } }, String(count)),
+          ),
+        ),
+      ]),
+      numberInput('duelLevel', 'Computer level (0–20)', 0, 20),
+      h('button.duel-computer', { on: { click: () => void duelComputer() } }, 'Duel the computer'),
+      h('button.duel-open', { on: { click: () => void duelOpen() } }, 'Open a duel for other players'),
+    ]);
   }
 
   async function join(battle: Battle): Promise<void> {
@@ -102,14 +142,15 @@ export function lobbyPage(root: Element): void {
           : h('section.card', [
               h('p', [h('a', { attrs: { href: '/account' } }, 'Sign up or sign in'), ' to play.']),
             ]),
+        session ? duelCard() : null,
         h('section.card.open-battles', [
           h('h2', 'Waiting for a player'),
           open.length
             ? h(
                 'ul',
                 open.map((battle) =>
-                  h('li', [
-                    `${battle.game} · created ${new Date(battle.createdAt).toLocaleTimeString()}`,
+                  h('li', { attrs: { 'data-battle': battle.id } }, [
+                    `${battle.game} · ${battle.players.length} seats · created ${new Date(battle.createdAt).toLocaleTimeString()}`,
                     session && !battle.players.some((p) => p.userId === session.userId)
                       ? h('button.join', { on: { click: () => void join(battle) } }, 'Join')
                       : h('a', { attrs: { href: `/game/${battle.id}` } }, 'Open'),
