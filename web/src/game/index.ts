@@ -145,6 +145,7 @@ export function gamePage(root: Element, battleId: string): void {
         h('aside.info', [
           battle ? h('p.status', `${battle.game} · ${battle.status.toLowerCase()}`) : h('p', 'Loading…'),
           state?.status === 'FINISHED' ? h('p.result', { attrs: { role: 'status' } }, result()) : null,
+          state?.status === 'FINISHED' ? h('a.replay-link', { attrs: { href: `/replay/${battleId}` } }, 'Replay') : null,
           thinking ? h('p.thinking', thinking) : null,
           h('ol.moves', (state?.moves ?? []).map((move) => h('li', move))),
           ...controls(),
