@@ -58,6 +58,8 @@ export function replayPage(root: Element, battleId: string): void {
       orientation: 'white',
       viewOnly: true,
       coordinates: true,
+      // No drawn arrows: their layers carry a style attribute the CSP refuses.
+      drawable: { enabled: false, visible: false },
       check: Object.values(state.players).some((player) => player.inCheck === true),
       lastMove: move ? ([move.slice(0, 2), move.slice(2, 4)] as Key[]) : undefined,
     } as const;
