@@ -85,10 +85,10 @@ export function replayPage(root: Element, battleId: string): void {
     const step = (label: string, text: string, target: number, disabled: boolean): VNode =>
       h('button.step', { attrs: { 'aria-label': label, title: label, disabled }, on: { click: () => show(target) } }, text);
     return h('div.steps', [
-      step('First position', '⏮', 0, ply === 0),
+      step('First position', '|◀', 0, ply === 0),
       step('Previous move', '◀', ply - 1, ply === 0),
       step('Next move', '▶', ply + 1, ply === last),
-      step('Last position', '⏭', last, ply === last),
+      step('Last position', '▶|', last, ply === last),
     ]);
   }
 
