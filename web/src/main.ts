@@ -7,14 +7,23 @@ import '../css/gambit.css';
 
 import { accountPage } from './account';
 import { gamePage } from './game';
+import { leaderboardPage } from './leaderboard';
 import { lobbyPage } from './lobby';
+import { profilePage } from './profile';
+import { replayPage } from './replay';
 
 const root = document.getElementById('app');
 const path = location.pathname;
 const game = /^\/game\/([0-9a-f-]{36})$/.exec(path);
+const replay = /^\/replay\/([0-9a-f-]{36})$/.exec(path);
+const profile = /^\/profile\/([0-9a-f-]{36})$/.exec(path);
+const leaderboard = /^\/leaderboard\/([a-z]+)$/.exec(path);
 
 if (root) {
   if (game) gamePage(root, game[1]);
+  else if (replay) replayPage(root, replay[1]);
+  else if (profile) profilePage(root, profile[1]);
+  else if (leaderboard) leaderboardPage(root, leaderboard[1]);
   else if (path === '/account') accountPage(root);
   else lobbyPage(root);
 }

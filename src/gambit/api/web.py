@@ -16,8 +16,15 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 BUILT = Path(__file__).resolve().parent.parent / "web" / "dist"
-PAGES = ("/", "/account", "/game/{battleId}")
-PAGE_PREFIXES = ("/assets/", "/game/", "/account")
+PAGES = (
+    "/",
+    "/account",
+    "/game/{battleId}",
+    "/replay/{battleId}",
+    "/profile/{userId}",
+    "/leaderboard/{game}",
+)
+PAGE_PREFIXES = ("/assets/", "/game/", "/account", "/replay/", "/profile/", "/leaderboard/")
 """Paths of the web face (besides ``/`` itself), for the security headers."""
 
 NOT_BUILT = (

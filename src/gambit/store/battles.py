@@ -180,6 +180,8 @@ class BattleStore:
                     select(BattleRow).where(BattleRow.id.in_(battle_ids))
                 )
             }
+            if not headers:
+                return []
             logs: dict[str, list[ActionRecord]] = {battle_id: [] for battle_id in headers}
             for row in await connection.execute(
                 select(ActionRow)

@@ -17,6 +17,11 @@ export class ApiError extends Error {
   }
 }
 
+/** What to tell the reader when a request failed. */
+export function failureText(exc: unknown): string {
+  return exc instanceof ApiError ? exc.message : 'the server could not be reached';
+}
+
 interface AuthAnswer {
   token: string;
   refreshToken: string;

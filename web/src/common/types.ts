@@ -36,3 +36,68 @@ export interface BattlePage {
   battles: Battle[];
   nextCursor: string | null;
 }
+
+/** One action of a battle's record, in the order played. */
+export interface RecordedAction {
+  seq: number;
+  playerId: string;
+  action: Action;
+  at: number;
+}
+
+/** `GET /state/replay/{battleId}`: the battle, where it began, every action, the PGN. */
+export interface Replay {
+  battle: Battle;
+  initialState: GameState;
+  actions: RecordedAction[];
+  result: GameState['result'];
+  pgn: string | null;
+}
+
+/** `GET /state/history?battleId=`: every state, the first before any action. */
+export interface History {
+  battleId: string;
+  states: GameState[];
+}
+
+export interface PublicUser {
+  userId: string;
+  username: string;
+  displayName: string | null;
+  createdAt: string;
+}
+
+export interface Tally {
+  played: number;
+  wins: number;
+  losses: number;
+  draws: number;
+}
+
+export interface GameRecord extends Tally {
+  rating: number;
+  ratingDeviation: number;
+  provisional: boolean;
+}
+
+export interface UserStats {
+  userId: string;
+  total: Tally;
+  games: { [game: string]: GameRecord };
+}
+
+export interface RankedPlayer extends GameRecord {
+  rank: number;
+  userId: string;
+  username: string;
+}
+
+export interface Leaderboard {
+  game: string;
+  players: RankedPlayer[];
+  nextOffset: number | null;
+}
+
+/** The games gambit plays, in the order the pages list them. */
+export const GAMES = ['chess', 'duel'] as const;
+export type GameName = (typeof GAMES)[number];

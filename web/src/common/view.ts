@@ -11,6 +11,8 @@ import {
   h,
 } from 'snabbdom';
 
+import { currentSession } from './session';
+
 export { h, type VNode };
 
 const patch = init([classModule, propsModule, attributesModule, eventListenersModule]);
@@ -25,15 +27,21 @@ export function mount(element: Element, render: () => VNode): () => void {
   return redraw;
 }
 
-/** The top bar every page shares: the way home, and who is signed in. */
+/** The top bar every page shares: the way home, the rankings, and who is signed in (a
+ * link to their profile). */
 export function header(username: string | null): VNode {
+  const userId = currentSession()?.userId;
   return h('header.top', [
     h('a.brand', { attrs: { href: '/' } }, 'gambit'),
     h('nav', [
+      h('a', { attrs: { href: '/leaderboard/chess' } }, 'Leaderboard'),
       h('a', { attrs: { href: '/docs' } }, 'API'),
-      username
-        ? h('a', { attrs: { href: '/account' } }, username)
-        : h('a', { attrs: { href: '/account' } }, 'Sign in'),
+      ...(username && userId
+        ? [
+            h('a.me', { attrs: { href: `/profile/${userId}` } }, username),
+            h('a', { attrs: { href: '/account' } }, 'Account'),
+          ]
+        : [h('a', { attrs: { href: '/account' } }, 'Sign in')]),
     ]),
   ]);
 }

@@ -118,6 +118,8 @@ export function gamePage(root: Element, battleId: string): void {
         events: { after: moved },
       },
       viewOnly: seat === null || state.status === 'FINISHED',
+      // Its arrow layers set style attributes, which the page's policy refuses.
+      drawable: { enabled: false, visible: false },
     } as const;
     if (board) board.set(config);
     else board = Chessground(element as HTMLElement, config);
@@ -160,6 +162,9 @@ export function gamePage(root: Element, battleId: string): void {
         h('aside.info', [
           battle ? h('p.status', `${battle.game} · ${battle.status.toLowerCase()}`) : h('p', 'Loading…'),
           state?.status === 'FINISHED' ? h('p.result', { attrs: { role: 'status' } }, result()) : null,
+          state?.status === 'FINISHED'
+            ? h('a.replay-link', { attrs: { href: `/replay/${battleId}` } }, 'Replay')
+            : null,
           ...(battle?.game === 'duel'
             ? duel.side(battle, me()?.id ?? null)
             : [
