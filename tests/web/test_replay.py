@@ -101,6 +101,16 @@ def test_the_finished_game_page_links_its_replay(
     wait_for_piece(page, "black.queen", "h4")
 
 
+def test_the_lobby_lists_recent_results_with_their_replays(
+    web_server: LiveServer, page: Page, fools_mate: dict[str, Any]
+) -> None:
+    page.goto(web_server.url + "/")
+    result = page.locator(".recent-results li", has_text="won (checkmate)").first
+    expect(result).to_contain_text("chess · player 1 vs player 2: player 2 won (checkmate)")
+    result.get_by_role("link", name="Replay").click()
+    expect(page).to_have_url(re.compile(r"/replay/[0-9a-f-]{36}$"))
+
+
 def test_a_duel_replays_as_the_fighters_table(
     web_server: LiveServer, page: Page, api: httpx.Client
 ) -> None:

@@ -17,6 +17,8 @@ export function lobbyPage(root: Element): void {
   const session = currentSession();
   const choices: Choices = { level: 3, colour: 'white', searchTime: 500, fighters: 2, duelLevel: 3 };
   let open: Battle[] = [];
+  let playing: Battle[] = [];
+  let finished: Battle[] = [];
   let error = '';
 
   async function create(body: unknown): Promise<void> {
@@ -159,15 +161,59 @@ export function lobbyPage(root: Element): void {
               )
             : h('p', 'No battle is waiting.'),
         ]),
+        battleList('playing-now', 'Being played now', playing, 'Watch', 'game'),
+        battleList('recent-results', 'Recent results', finished, 'Replay', 'replay'),
       ]),
     ]);
   }
 
+  function battleList(
+    kind: string,
+    title: string,
+    battles: Battle[],
+    verb: string,
+    page: 'game' | 'replay',
+  ): VNode {
+    return h(`section.card.${kind}`, [
+      h('h2', title),
+      battles.length
+        ? h(
+            'ul',
+            battles.map((battle) =>
+              h('li', [
+                `${battle.game} · ${describe(battle)} `,
+                h('a', { attrs: { href: `/${page}/${battle.id}` } }, verb),
+              ]),
+            ),
+          )
+        : h('p', 'None yet.'),
+    ]);
+  }
+
   const redraw = mount(root, render);
-  request<BattlePage>('GET', '/battles?status=WAITING')
-    .then((page) => {
-      open = page.battles;
-      redraw();
-    })
-    .catch(() => undefined);
+  const lists: [string, (battles: Battle[]) => void][] = [
+    ['WAITING', (battles) => (open = battles)],
+    ['ACTIVE', (battles) => (playing = battles)],
+    ['FINISHED', (battles) => (finished = battles)],
+  ];
+  for (const [status, keep] of lists) {
+    request<BattlePage>('GET', `/battles?status=${status}&limit=10`)
+      .then((page) => {
+        keep(page.battles);
+        redraw();
+      })
+      .catch(() => undefined);
+  }
+}
+
+/** Who plays: people by seat, the computer by level; and the result once there is one. */
+function describe(battle: Battle): string {
+  const players = battle.players
+    .map((player) => (player.type === 'ai' ? `computer ${player.level ?? 0}` : `player ${player.seat + 1}`))
+    .join(' vs ');
+  const result = battle.state.result;
+  if (!result) return players;
+  if (!result.winners.length) return `${players}: draw (${result.reason})`;
+  const winner = battle.players.find((player) => player.id === result.winners[0]);
+  return `${players}: player ${(winner?.seat ?? 0) + 1} won (${result.reason})`;
 }
