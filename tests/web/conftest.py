@@ -6,8 +6,10 @@ failing test leaves a screenshot of its page in ``test-results/``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -66,3 +68,10 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
         RESULTS.mkdir(exist_ok=True)
         opened.screenshot(path=str(RESULTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+def sign_in(page: Page, url: str, session: dict[str, Any]) -> None:
+    """Keep the session where the pages look for it, as the account page would."""
+    page.goto(url + "/account")
+    stored = {key: session[key] for key in ("token", "refreshToken", "userId", "username")}
+    page.evaluate("s => localStorage.setItem('gambit.session', s)", json.dumps(stored))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import uuid
 
+import httpx
 from playwright.sync_api import Page, expect
 
 from tests.conftest import LiveServer
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, act, bearer, create_battle, register
+from tests.web.conftest import sign_in
 
 
 def click_square(page: Page, square: str) -> None:
@@ -46,7 +48,7 @@ def test_a_newcomer_signs_up_and_plays_the_computer_by_clicking(
     click_square(page, "e4")
     # The computer's answer arrives by itself, over the socket.
     expect(page.locator("ol.moves li")).to_have_count(2, timeout=15_000)
-    expect(page.locator("ol.moves li").first).to_have_text("e2e4")
+    expect(page.locator("ol.moves li").first).to_have_text("e4")  # in SAN
 
     click_square(page, "d2")
     click_square(page, "d4")
@@ -67,3 +69,33 @@ def test_the_pages_fit_a_phone_and_break_no_policy(web_server: LiveServer, page:
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width} px wide on a 390 px screen"
     assert problems == []  # a script or style refused by the Content-Security-Policy shows here
+
+
+def test_a_pawn_promotes_to_the_piece_picked_and_moves_can_be_typed(
+    web_server: LiveServer, page: Page
+) -> None:
+    with httpx.Client(base_url=web_server.url + "/api/v1", timeout=30) as api:
+        white, black = register(api), register(api)
+        person = {"type": "human"}
+        battle = create_battle(
+            api, white, "chess", person, person, fen="8/4P3/8/8/8/8/k7/4K3 w - - 0 1"
+        )
+        assert api.post(f"/battles/{battle['id']}/join", headers=bearer(black)).is_success
+        sign_in(page, web_server.url, white)
+        page.goto(f"{web_server.url}/game/{battle['id']}")
+        expect(page.locator("cg-board piece")).to_have_count(3)
+
+        click_square(page, "e7")
+        click_square(page, "e8")
+        page.locator(".promotion button.promote-r").click()
+        expect(page.locator("ol.moves li")).to_have_text(["e8=R"])
+
+        assert act(api, black, battle["id"], {"type": "move", "move": "a2b2"}).is_success
+        expect(page.locator("ol.moves li")).to_have_count(2)
+        typed = page.locator("form.type-move input")
+        typed.fill("Qh8")
+        typed.press("Enter")
+        expect(page.locator(".error")).to_contain_text("Qh8 is not a legal move here")
+        typed.fill("Rd8")
+        typed.press("Enter")
+        expect(page.locator("ol.moves li")).to_have_text(["e8=R", "Kb2", "Rd8"])

@@ -3,7 +3,6 @@ describe its players: the replay, the profile, the leaderboard."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import LiveServer
 from tests.helpers import FOOLS_MATE, act, bearer, create_battle, register
+from tests.web.conftest import sign_in
 
 HUMAN = {"type": "human"}
 
@@ -35,13 +35,6 @@ def fools_mate(api: httpx.Client) -> dict[str, Any]:
         answer = act(api, (white, black)[ply % 2], battle_id, {"type": "move", "move": move})
         assert answer.status_code == 200, answer.text
     return {"white": white, "black": black, "battleId": battle_id}
-
-
-def sign_in(page: Page, url: str, session: dict[str, Any]) -> None:
-    """Keep the session where the pages look for it, as the account page would."""
-    page.goto(url + "/account")
-    stored = {key: session[key] for key in ("token", "refreshToken", "userId", "username")}
-    page.evaluate("s => localStorage.setItem('gambit.session', s)", json.dumps(stored))
 
 
 def wait_for_piece(page: Page, piece: str, square: str) -> None:

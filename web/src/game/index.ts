@@ -6,6 +6,7 @@ import type { Api } from '@lichess-org/chessground/api';
 import type { Key } from '@lichess-org/chessground/types';
 
 import { ApiError, request } from '../common/api';
+import { sanLine, typedMove } from '../common/chess';
 import { currentSession } from '../common/session';
 import { BattleSocket, type ServerEvent } from '../common/socket';
 import type { Action, Battle, Player } from '../common/types';
@@ -21,6 +22,8 @@ export function gamePage(root: Element, battleId: string): void {
   let connected = true;
   let thinking = '';
   let board: Api | null = null;
+  let startFen = '';
+  let promoting: string | null = null; // a pawn's move to the last rank, awaiting its piece
   const duel = new DuelView(
     (action) => void act(action),
     () => redraw(),
@@ -39,6 +42,10 @@ export function gamePage(root: Element, battleId: string): void {
   async function load(): Promise<void> {
     try {
       received(await request<Battle>('GET', `/battles/${battleId}`));
+      if (battle?.game === 'chess' && !startFen) {
+        const replay = await request<{ initialState: { fen: string } }>('GET', `/state/replay/${battleId}`);
+        startFen = replay.initialState.fen;
+      }
       error = '';
     } catch (exc) {
       error = exc instanceof ApiError ? exc.message : 'the server could not be reached';
@@ -93,8 +100,59 @@ export function gamePage(root: Element, battleId: string): void {
 
   function moved(orig: Key, dest: Key): void {
     const move = `${orig}${dest}`;
-    const promotion = battle?.legalActions?.some((a) => a.move === `${move}q`);
-    void act({ type: 'move', move: promotion ? `${move}q` : move });
+    if (battle?.legalActions?.some((a) => a.move === `${move}q`)) {
+      promoting = move;
+      redraw();
+    } else void act({ type: 'move', move });
+  }
+
+  function promote(piece: string | null): void {
+    const move = promoting;
+    promoting = null;
+    if (move && piece) void act({ type: 'move', move: move + piece });
+    else {
+      redraw();
+      syncBoard();
+    }
+  }
+
+  function promotionPicker(): VNode {
+    const pieces: [string, string][] = [['q', 'Queen'], ['r', 'Rook'], ['b', 'Bishop'], ['n', 'Knight']];
+    return h('div.promotion', { attrs: { role: 'group', 'aria-label': 'Promote to' } }, [
+      h('p', 'Promote to'),
+      ...pieces.map(([letter, name]) =>
+        h(`button.promote-${letter}`, { on: { click: () => promote(letter) } }, name),
+      ),
+      h('button.cancel', { on: { click: () => promote(null) } }, 'Cancel'),
+    ]);
+  }
+
+  function typing(): VNode {
+    return h(
+      'form.type-move',
+      {
+        on: {
+          submit: (event: Event) => {
+            event.preventDefault();
+            const input = (event.target as HTMLFormElement).elements.namedItem('move') as HTMLInputElement;
+            const move = typedMove(battle?.state.fen ?? '', input.value);
+            if (move) {
+              input.value = '';
+              void act({ type: 'move', move });
+            } else {
+              error = `${input.value} is not a legal move here: type it as e2e4 or e4`;
+              redraw();
+            }
+          },
+        },
+      },
+      [
+        h('label', [
+          'Type a move',
+          h('input', { attrs: { name: 'move', autocomplete: 'off', placeholder: 'e4 or e2e4' } }),
+        ]),
+      ],
+    );
   }
 
   function syncBoard(): void {
@@ -169,7 +227,14 @@ export function gamePage(root: Element, battleId: string): void {
             ? duel.side(battle, me()?.id ?? null)
             : [
                 thinking ? h('p.thinking', thinking) : null,
-                h('ol.moves', (state?.moves ?? []).map((move) => h('li', move))),
+                promoting ? promotionPicker() : null,
+                battle?.legalActions?.length ? typing() : null,
+                h(
+                  'ol.moves',
+                  (startFen ? sanLine(startFen, state?.moves ?? []) : (state?.moves ?? [])).map((move) =>
+                    h('li', move),
+                  ),
+                ),
               ]),
           ...controls(),
         ]),
