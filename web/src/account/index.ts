@@ -1,6 +1,6 @@
 // Sign up, sign in and out.
 
-import { ApiError, signIn, signOut, signUp } from '../common/api';
+import { failureText, signIn, signOut, signUp } from '../common/api';
 import { currentSession } from '../common/session';
 import { h, header, mount, type VNode } from '../common/view';
 
@@ -19,7 +19,7 @@ export function accountPage(root: Element): void {
       await (newcomer ? signUp(name, password) : signIn(name, password));
       location.assign('/');
     } catch (exc) {
-      error = exc instanceof ApiError ? exc.message : 'the server could not be reached';
+      error = failureText(exc);
       busy = false;
       redraw();
     }

@@ -5,7 +5,7 @@ import { Chessground } from '@lichess-org/chessground';
 import type { Api } from '@lichess-org/chessground/api';
 import type { Key } from '@lichess-org/chessground/types';
 
-import { ApiError, request } from '../common/api';
+import { failureText, request } from '../common/api';
 import { sanLine, typedMove } from '../common/chess';
 import { currentSession } from '../common/session';
 import { BattleSocket, type ServerEvent } from '../common/socket';
@@ -48,7 +48,7 @@ export function gamePage(root: Element, battleId: string): void {
       }
       error = '';
     } catch (exc) {
-      error = exc instanceof ApiError ? exc.message : 'the server could not be reached';
+      error = failureText(exc);
     }
     redraw();
     syncBoard();
@@ -59,7 +59,7 @@ export function gamePage(root: Element, battleId: string): void {
       received(await request<Battle>('POST', `/battles/${battleId}/actions`, { action }));
       error = '';
     } catch (exc) {
-      error = exc instanceof ApiError ? exc.message : 'the server could not be reached';
+      error = failureText(exc);
     }
     redraw();
     syncBoard();
@@ -70,7 +70,7 @@ export function gamePage(root: Element, battleId: string): void {
       received(await request<Battle>('POST', `/battles/${battleId}/${path}`));
       error = '';
     } catch (exc) {
-      error = exc instanceof ApiError ? exc.message : 'the server could not be reached';
+      error = failureText(exc);
     }
     redraw();
     syncBoard();

@@ -1,6 +1,6 @@
 // The lobby: play the computer, open a battle for another person, join an open one.
 
-import { ApiError, request } from '../common/api';
+import { failureText, request } from '../common/api';
 import { currentSession } from '../common/session';
 import type { Battle, BattlePage } from '../common/types';
 import { h, header, mount, type VNode } from '../common/view';
@@ -26,7 +26,7 @@ export function lobbyPage(root: Element): void {
       const battle = await request<Battle>('POST', '/battles', body);
       location.assign(`/game/${battle.id}`);
     } catch (exc) {
-      error = exc instanceof ApiError ? exc.message : 'the server could not be reached';
+      error = failureText(exc);
       redraw();
     }
   }
@@ -81,7 +81,7 @@ export function lobbyPage(root: Element): void {
       await request<Battle>('POST', `/battles/${battle.id}/join`);
       location.assign(`/game/${battle.id}`);
     } catch (exc) {
-      error = exc instanceof ApiError ? exc.message : 'the server could not be reached';
+      error = failureText(exc);
       redraw();
     }
   }
