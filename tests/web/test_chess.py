@@ -49,6 +49,8 @@ def test_a_newcomer_signs_up_and_plays_the_computer_by_clicking(
     # The computer's answer arrives by itself, over the socket.
     expect(page.locator("ol.moves li")).to_have_count(2, timeout=15_000)
     expect(page.locator("ol.moves li").first).to_have_text("e4")  # in SAN
+    # What the computer reported while it thought stays shown: depth, score, line.
+    expect(page.locator(".evaluation .eval-line")).to_contain_text("Depth")
 
     click_square(page, "d2")
     click_square(page, "d4")

@@ -21,6 +21,7 @@ export function gamePage(root: Element, battleId: string): void {
   let error = '';
   let connected = true;
   let thinking = '';
+  let evaluation: Evaluation | null = null; // the computer's last report while it thought
   let board: Api | null = null;
   let startFen = '';
   let promoting: string | null = null; // a pawn's move to the last rank, awaiting its piece
@@ -80,6 +81,7 @@ export function gamePage(root: Element, battleId: string): void {
     if (battle?.game === 'duel' && duel.hear(event)) redraw();
     if (event.event === 'ai:thinking') {
       thinking = 'The computer is thinking…';
+      if (battle?.game === 'chess') evaluation = evaluated(battle, event.data) ?? evaluation;
       redraw();
     } else if (['game:update', 'game:end', 'game:start'].includes(event.event)) {
       thinking = '';
@@ -227,6 +229,7 @@ export function gamePage(root: Element, battleId: string): void {
             ? duel.side(battle, me()?.id ?? null)
             : [
                 thinking ? h('p.thinking', thinking) : null,
+                evaluation ? evaluationView(evaluation) : null,
                 promoting ? promotionPicker() : null,
                 battle?.legalActions?.length ? typing() : null,
                 h(
@@ -248,4 +251,40 @@ export function gamePage(root: Element, battleId: string): void {
     redraw();
   });
   void load();
+}
+
+/** What the computer said of the position while it thought, from white's side. */
+interface Evaluation {
+  depth: number;
+  score: number; // centipawns for white; a mate is ±100000
+  line: string[]; // in SAN
+}
+
+function evaluated(battle: Battle, report: Record<string, unknown>): Evaluation | null {
+  const { depth, score, pv } = report;
+  if (typeof depth !== 'number' || typeof score !== 'number') return null;
+  const seat = battle.players.find((player) => player.id === report.playerId)?.seat ?? 0;
+  const moves = Array.isArray(pv) ? pv.map(String) : [];
+  return {
+    depth,
+    score: seat === 0 ? score : -score, // reported from the mover's side
+    line: sanLine(battle.state.fen ?? '', moves).slice(0, 8),
+  };
+}
+
+const MATE = 99_000;
+
+function evaluationView(evaluation: Evaluation): VNode {
+  const { depth, score, line } = evaluation;
+  const shown =
+    Math.abs(score) >= MATE
+      ? `mate for ${score > 0 ? 'white' : 'black'}`
+      : `${score >= 0 ? '+' : ''}${(score / 100).toFixed(2)}`;
+  return h('div.evaluation', [
+    h('meter', {
+      attrs: { min: -1000, max: 1000, value: Math.max(-1000, Math.min(1000, score)) },
+      props: { title: 'Evaluation for white' },
+    }),
+    h('p.eval-line', `Depth ${depth} · ${shown} · ${line.join(' ')}`),
+  ]);
 }
