@@ -39,16 +39,11 @@ import json
 import os
 import platform
 import random
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -73,7 +68,7 @@ from gambit.games.battle import (
 from gambit.store import BattleStore, migrate, open_database
 from gambit.store.battles import MAX_BATCH, Change, _action_values, _header, _identity
 from gambit.store.models import ActionRow, BattlePlayerRow, BattleRow
-from http_load import Connection, free_port
+from http_load import Connection, launch
 
 GOAL_STARTUP_SECONDS = 1.0
 GOAL_RSS_MB = 30.0
@@ -253,51 +248,6 @@ def _drop_reflected(connection: sqlalchemy.Connection) -> None:
 # -- the server --------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Started:
-    port: int
-    pid: int
-    seconds: float  # from launching the process until /health answered 200
-
-
-@contextmanager
-def serve(url: str, log_path: Path) -> Iterator[Started]:
-    """``gambit serve`` on ``url`` and a free port, stopped on exit."""
-    port = free_port()
-    command = [
-        sys.executable, "-m", "gambit", "serve", "--port", str(port), "--no-rate-limit",
-        "--database-url", url, "--engine-workers", "1",
-    ]  # fmt: skip
-    environment = os.environ | {"AUTH_SECRET_KEY": "bench-" + os.urandom(16).hex()}
-    with log_path.open("ab") as log:
-        launched = time.perf_counter()
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment)
-        try:
-            wait_for_health(port, process)
-            yield Started(port, process.pid, time.perf_counter() - launched)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-def wait_for_health(port: int, process: subprocess.Popen[bytes]) -> None:
-    # Polled often: the figure measured is the time it takes to answer.
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start; see its log")
-        time.sleep(0.01)
-
-
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -398,7 +348,7 @@ def measure_size(
     starts: list[float] = []
     rss_started: list[float] = []
     for attempt in range(args.starts):
-        with serve(url, log_path) as started:
+        with log_path.open("ab") as log, launch(url, log) as started:
             time.sleep(SETTLE_SECONDS)
             starts.append(started.seconds)
             rss_started.append(rss_mb(started.pid))

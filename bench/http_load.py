@@ -31,10 +31,11 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import IO
 
 import chess
 
@@ -200,39 +201,56 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Launched:
+    port: int
+    command: list[str]
+    pid: int
+    seconds: float  # from launching the process until /health answered 200
+
+
+@contextmanager
+def launch(database_url: str, log: IO[bytes], extra: Sequence[str] = ()) -> Iterator[Launched]:
+    """``gambit serve`` on ``database_url`` and a free port, rate limits off, logging to
+    ``log``; yielded once ``/health`` answers, stopped on exit."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "gambit", "serve", "--port", str(port), "--no-rate-limit",
+        "--database-url", database_url, "--engine-workers", "1", *extra,
+    ]  # fmt: skip
+    environment = os.environ | {"AUTH_SECRET_KEY": "bench-" + os.urandom(16).hex()}
+    launched = time.perf_counter()
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment)
+    try:
+        # Polled often: start-up time is a figure of the history benchmark.
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start; see its log") from None
+                time.sleep(0.01)
+        yield Launched(port, command, process.pid, time.perf_counter() - launched)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 @contextmanager
 def server(extra: list[str]) -> Iterator[tuple[int, list[str], int]]:
     """``gambit serve`` on a free port with a fresh SQLite file: its port, command line
     and process id; stopped on exit."""
-    port = free_port()
     with (
         tempfile.TemporaryDirectory(prefix="gambit-bench-") as directory,
         Path(directory, "server.log").open("wb") as log,
+        launch(f"sqlite+aiosqlite:///{directory}/gambit.db", log, extra) as started,
     ):
-        command = [
-            sys.executable, "-m", "gambit", "serve", "--port", str(port), "--no-rate-limit",
-            "--database-url", f"sqlite+aiosqlite:///{directory}/gambit.db",
-            "--engine-workers", "1", *extra,
-        ]  # fmt: skip
-        environment = os.environ | {"AUTH_SECRET_KEY": "bench-" + os.urandom(16).hex()}
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1):
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError("the server did not start") from None
-                    time.sleep(0.1)
-            yield port, command, process.pid
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        yield started.port, started.command, started.pid
 
 
 def main() -> int:

@@ -172,8 +172,6 @@ class Referee:
     ) -> Battle | None:
         """Play an AI seat's chosen action, if the battle is still at the ``version`` it
         was chosen on (else, e.g. after a forfeit, None: the action is dropped)."""
-        played: list[Battle] = []
-
         def edit(battle: Battle) -> Edit:
             if battle.version != version or not battle.thinking:
                 raise _Stale()
@@ -195,10 +193,9 @@ class Referee:
             return Edit(announce, appended=[record])
 
         try:
-            played.append(await self._change(battle_id, edit))
+            return await self._change(battle_id, edit)
         except _Stale:
             return None
-        return played[0]
 
     async def set_thinking(self, battle_id: str, thinking: bool, check: Actor) -> Battle:
         """Mark the AI seat to move as thinking (or, after a failed AI, not any more)."""
