@@ -172,6 +172,7 @@ class Referee:
     ) -> Battle | None:
         """Play an AI seat's chosen action, if the battle is still at the ``version`` it
         was chosen on (else, e.g. after a forfeit, None: the action is dropped)."""
+
         def edit(battle: Battle) -> Edit:
             if battle.version != version or not battle.thinking:
                 raise _Stale()
