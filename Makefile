@@ -62,7 +62,8 @@ chromium:  ## Debian's Chromium for the browser tests, when root and missing
 		exit 1; \
 	fi
 
-test: dev stockfish chromium $(WEB_BUILT)  ## the whole suite, on SQLite and on PostgreSQL, and in Chromium
+test: dev stockfish chromium $(WEB_BUILT)  ## the whole suite: the web face's own logic, then on SQLite, PostgreSQL and in Chromium
+	cd web && npm test
 	$(BIN)/pytest $(PYTEST)
 
 lint: dev  ## ruff and mypy --strict

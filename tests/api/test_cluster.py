@@ -92,6 +92,11 @@ def test_a_move_on_one_process_reaches_sockets_and_long_polls_on_the_other(
                         )
                         update = await white.expect("game:update", battleId=battle_id)
                         assert update["data"]["moves"] == ["e2e4", "e7e5"]
+                        # Spectators are counted over both processes.
+                        async with open_socket(first.url) as other:
+                            await other.send("subscribe", {"battleId": battle_id})
+                            await white.expect("battle:spectators", spectators=2)
+                            await spectator.expect("battle:spectators", spectators=2)
                         # An announcement made on one process reaches every connection.
                         with httpx.Client(base_url=first.url + "/api/v1") as http:
                             token = _operator_token()

@@ -254,6 +254,29 @@ def test_chess_face_moves_reach_watchers(live: LiveServer, http: httpx.Client) -
     _run(run())
 
 
+def test_watchers_hear_how_many_spectators_there_are(live: LiveServer, http: httpx.Client) -> None:
+    alice = register(http)
+    battle = create_battle(http, alice, "chess", HUMAN, HUMAN)
+
+    async def run() -> None:
+        async with open_socket(live.url, alice["token"]) as player:
+            await player.send("subscribe", {"battleId": battle["id"]})
+            await player.expect("subscribe")
+            async with open_socket(live.url) as first, open_socket(live.url) as second:
+                for spectator in (first, second):
+                    await spectator.send("subscribe", {"battleId": battle["id"]})
+                    await spectator.expect("subscribe")
+                # Arrivals close together are told once; a player is no spectator.
+                crowd = await player.expect("battle:spectators", battleId=battle["id"])
+                assert crowd["data"] == {"battleId": battle["id"], "spectators": 2}
+                await first.expect("battle:spectators", spectators=2)
+                await second.send("unsubscribe", {"battleId": battle["id"]})
+                await first.expect("battle:spectators", spectators=1)
+            await player.expect("battle:spectators", spectators=0)
+
+    _run(run())
+
+
 def test_ai_turns_are_announced(live: LiveServer, http: httpx.Client) -> None:
     me = register(http)
 

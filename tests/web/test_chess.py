@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 import re
 import uuid
 
+import chess
 import httpx
 from playwright.sync_api import Page, expect
 
@@ -25,7 +27,7 @@ def click_square(page: Page, square: str) -> None:
     )
 
 
-def test_a_newcomer_signs_up_and_plays_the_computer_by_clicking(
+def test_a_newcomer_signs_up_and_plays_the_computer_by_clicking_to_a_result(
     web_server: LiveServer, page: Page
 ) -> None:
     name = "newcomer_" + uuid.uuid4().hex[:8]
@@ -43,21 +45,45 @@ def test_a_newcomer_signs_up_and_plays_the_computer_by_clicking(
     page.locator("button.start").click()
     expect(page).to_have_url(re.compile(r"/game/[0-9a-f-]{36}$"))
     expect(page.locator("cg-board piece")).to_have_count(32)
+    battle_url = page.url.replace("/game/", "/api/v1/battles/")
 
     click_square(page, "e2")
     click_square(page, "e4")
     # The computer's answer arrives by itself, over the socket.
-    expect(page.locator("ol.moves li")).to_have_count(2, timeout=15_000)
-    expect(page.locator("ol.moves li").first).to_have_text("e4")  # in SAN
+    moves = page.locator("ol.moves li")
+    expect(moves).to_have_count(2, timeout=15_000)
+    expect(moves.first).to_have_text("e4")  # in SAN
     # What the computer reported while it thought stays shown: depth, score, line.
     expect(page.locator(".evaluation .eval-line")).to_contain_text("Depth")
 
-    click_square(page, "d2")
-    click_square(page, "d4")
-    expect(page.locator("ol.moves li")).to_have_count(4, timeout=15_000)
+    # A take-back undoes the computer's answer and the move it answered.
+    page.locator("button.take-back").click()
+    expect(moves).to_have_count(0)
 
-    page.locator("button.resign").click()
-    expect(page.locator(".result")).to_contain_text("Black wins (forfeit)")
+    # Then on, by clicking, to the end: whatever the outcome, the page says it.
+    chooser = random.Random(20261130)
+    with httpx.Client() as api:
+        for _ in range(200):
+            battle = api.get(battle_url).json()
+            if battle["status"] == "FINISHED":
+                break
+            board = chess.Board(battle["state"]["fen"])
+            move = chooser.choice(list(board.legal_moves))
+            played = len(battle["state"]["moves"])
+            click_square(page, chess.square_name(move.from_square))
+            click_square(page, chess.square_name(move.to_square))
+            if move.promotion:
+                page.locator(".promotion button.promote-q").click()
+            page.wait_for_function(
+                "n => document.querySelectorAll('ol.moves li').length >= n"
+                " || document.querySelector('.result') !== null",
+                arg=played + 2,
+                timeout=15_000,
+            )
+    result = page.locator(".result")
+    expect(result).to_have_text(re.compile(r"^(Black wins|White wins|Draw) \(\w+\)"))
+    final = httpx.get(battle_url).json()["state"]["result"]
+    assert final["reason"] in result.inner_text()
 
 
 def test_the_pages_fit_a_phone_and_break_no_policy(web_server: LiveServer, page: Page) -> None:

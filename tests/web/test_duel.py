@@ -87,6 +87,9 @@ def play(url: str, alice: Page, bob: Page, watcher: Page) -> None:
     bob.locator(f'li[data-battle="{battle_id}"] button.join').click()
     expect(bob).to_have_url(re.compile(f"/game/{battle_id}$"))
     expect(bob.locator("svg.duel-grid rect.tile")).to_have_count(49)
+    # The players see their spectator; the spectator does not count the players.
+    expect(alice.locator(".spectators")).to_have_text("1 watching")
+    expect(watcher.locator(".spectators")).to_have_text("1 watching")
 
     # Alice starts in the corner (0, 0), Bob in (6, 6); they close in and Alice strikes.
     move(alice, 2, 0)

@@ -1,10 +1,11 @@
 // Chess notation in the browser, with lichess's chessops: the moves the server keeps in
 // UCI shown in SAN, and a move typed either way turned into UCI.
 
-import { Chess } from 'chessops/chess';
+import { castlingSide, Chess } from 'chessops/chess';
 import { parseFen } from 'chessops/fen';
 import { makeSanAndPlay, parseSan } from 'chessops/san';
-import { makeUci, parseUci } from 'chessops/util';
+import type { Move } from 'chessops/types';
+import { makeSquare, makeUci, parseUci } from 'chessops/util';
 
 function position(fen: string): Chess | null {
   const setup = parseFen(fen);
@@ -29,7 +30,16 @@ export function typedMove(fen: string, typed: string): string | null {
   const text = typed.trim();
   if (!pos || !text) return null;
   const uci = parseUci(text.toLowerCase());
-  if (uci && pos.isLegal(uci)) return makeUci(uci);
+  if (uci && pos.isLegal(uci)) return standardUci(pos, uci);
   const san = parseSan(pos, text);
-  return san ? makeUci(san) : null;
+  return san ? standardUci(pos, san) : null;
+}
+
+/** chessops writes castling as the king taking its rook (``e1h1``); the API, like UCI
+ * engines, takes the king's own two-square move (``e1g1``). */
+function standardUci(pos: Chess, move: Move): string {
+  const side = castlingSide(pos, move);
+  if (!side || !('from' in move)) return makeUci(move);
+  const from = makeSquare(move.from);
+  return `${from}${side === 'a' ? 'c' : 'g'}${from[1]}`;
 }

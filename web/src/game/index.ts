@@ -12,6 +12,7 @@ import { BattleSocket, type ServerEvent } from '../common/socket';
 import type { Action, Battle, Player } from '../common/types';
 import { h, header, mount, type VNode } from '../common/view';
 import { DuelView } from '../duel';
+import { destinations, evaluated, takeBackPlies, type Evaluation } from './position';
 
 const COLOURS = ['white', 'black'] as const;
 
@@ -21,6 +22,7 @@ export function gamePage(root: Element, battleId: string): void {
   let error = '';
   let connected = true;
   let thinking = '';
+  let spectators = 0;
   let evaluation: Evaluation | null = null; // the computer's last report while it thought
   let board: Api | null = null;
   let startFen = '';
@@ -79,7 +81,10 @@ export function gamePage(root: Element, battleId: string): void {
 
   function hear(event: ServerEvent): void {
     if (battle?.game === 'duel' && duel.hear(event)) redraw();
-    if (event.event === 'ai:thinking') {
+    if (event.event === 'battle:spectators') {
+      spectators = Number(event.data.spectators);
+      redraw();
+    } else if (event.event === 'ai:thinking') {
       thinking = 'The computer is thinking…';
       if (battle?.game === 'chess') evaluation = evaluated(battle, event.data) ?? evaluation;
       redraw();
@@ -87,17 +92,6 @@ export function gamePage(root: Element, battleId: string): void {
       thinking = '';
       void load();
     }
-  }
-
-  function destinations(legal: Action[] | null): Map<Key, Key[]> {
-    const dests = new Map<Key, Key[]>();
-    for (const action of legal ?? []) {
-      const move = String(action.move ?? '');
-      const from = move.slice(0, 2) as Key;
-      const to = move.slice(2, 4) as Key;
-      dests.set(from, [...(dests.get(from) ?? []), to]);
-    }
-    return dests;
   }
 
   function moved(orig: Key, dest: Key): void {
@@ -195,16 +189,33 @@ export function gamePage(root: Element, battleId: string): void {
     return `${name[0].toUpperCase()}${name.slice(1)} wins (${outcome.reason})${mine}`;
   }
 
+  /** Against the computer a move can be taken back: its answer with it, when it has one. */
+  async function takeBack(plies: number): Promise<void> {
+    try {
+      await request('POST', `/games/${battleId}/undo`, { count: plies });
+      evaluation = null;
+      await load();
+    } catch (exc) {
+      error = failureText(exc);
+      redraw();
+    }
+  }
+
   function controls(): VNode[] {
     if (!battle) return [];
     const seat = mySeat();
     if (battle.status === 'WAITING' && seat === null && session) {
       return [h('button.join', { on: { click: () => void post('join') } }, 'Take the free seat')];
     }
-    if (battle.status === 'ACTIVE' && seat !== null) {
-      return [h('button.resign', { on: { click: () => void post('forfeit') } }, 'Resign')];
+    const buttons: VNode[] = [];
+    const plies = battle.game === 'chess' && !thinking ? takeBackPlies(battle, me()) : 0;
+    if (plies) {
+      buttons.push(h('button.take-back', { on: { click: () => void takeBack(plies) } }, 'Take back'));
     }
-    return [];
+    if (battle.status === 'ACTIVE' && seat !== null) {
+      buttons.push(h('button.resign', { on: { click: () => void post('forfeit') } }, 'Resign'));
+    }
+    return buttons;
   }
 
   function render(): VNode {
@@ -221,6 +232,7 @@ export function gamePage(root: Element, battleId: string): void {
         ]),
         h('aside.info', [
           battle ? h('p.status', `${battle.game} · ${battle.status.toLowerCase()}`) : h('p', 'Loading…'),
+          spectators ? h('p.spectators', `${spectators} watching`) : null,
           state?.status === 'FINISHED' ? h('p.result', { attrs: { role: 'status' } }, result()) : null,
           state?.status === 'FINISHED'
             ? h('a.replay-link', { attrs: { href: `/replay/${battleId}` } }, 'Replay')
@@ -251,25 +263,6 @@ export function gamePage(root: Element, battleId: string): void {
     redraw();
   });
   void load();
-}
-
-/** What the computer said of the position while it thought, from white's side. */
-interface Evaluation {
-  depth: number;
-  score: number; // centipawns for white; a mate is ±100000
-  line: string[]; // in SAN
-}
-
-function evaluated(battle: Battle, report: Record<string, unknown>): Evaluation | null {
-  const { depth, score, pv } = report;
-  if (typeof depth !== 'number' || typeof score !== 'number') return null;
-  const seat = battle.players.find((player) => player.id === report.playerId)?.seat ?? 0;
-  const moves = Array.isArray(pv) ? pv.map(String) : [];
-  return {
-    depth,
-    score: seat === 0 ? score : -score, // reported from the mover's side
-    line: sanLine(battle.state.fen ?? '', moves).slice(0, 8),
-  };
 }
 
 const MATE = 99_000;

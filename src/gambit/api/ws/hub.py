@@ -23,6 +23,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
+from gambit.api.ws.crowd import SPECTATORS, Crowd
 from gambit.bus import SYSTEM_TOPIC, Event, EventBus, battle_topic
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,7 @@ class Hub:
         self._watchers: dict[str, set[Session]] = {}
         self._by_user: dict[str, set[Session]] = {}
         self._sweeper: asyncio.Task[None] | None = None
+        self._crowd = Crowd(bus, self.spectators)
         bus.add_listener(self._on_event)
 
     def start(self) -> None:
@@ -155,10 +157,19 @@ class Hub:
         if self._sweeper is not None:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
+        await self._crowd.close()
 
     def watching(self, topic: str) -> bool:
         """Whether any session watches ``topic``."""
         return topic in self._watchers
+
+    def spectators(self, topic: str) -> int:
+        """The connected sessions here watching ``topic`` that do not play in it."""
+        watchers = self._watchers.get(topic, ())
+        if not watchers:
+            return 0
+        seated = set(self._seats_of(topic.partition(":")[2]))
+        return sum(1 for s in watchers if s.connection is not None and s.user_id not in seated)
 
     @property
     def connections(self) -> int:
@@ -182,6 +193,8 @@ class Hub:
         """The connection closed: keep the session for the resume window."""
         session.connection = None
         session.detached_at = time.monotonic()
+        for topic in session.topics:
+            self._crowd.changed(topic)
         if self._resume_seconds <= 0:
             self._drop(session)
 
@@ -200,6 +213,8 @@ class Hub:
         connection, current.connection = current.connection, None
         self._drop(current)
         old.connection, old.detached_at = connection, None
+        for topic in old.topics:
+            self._crowd.changed(topic)
         if current.user_id is not None and old.user_id is None:
             self.sign_in(old, current.user_id)
         assert connection is not None
@@ -211,6 +226,7 @@ class Hub:
     def subscribe(self, session: Session, topic: str) -> None:
         session.topics.add(topic)
         self._watchers.setdefault(topic, set()).add(session)
+        self._crowd.changed(topic)
 
     def unsubscribe(self, session: Session, topic: str) -> None:
         session.topics.discard(topic)
@@ -219,6 +235,7 @@ class Hub:
             watchers.discard(session)
             if not watchers:
                 del self._watchers[topic]
+            self._crowd.changed(topic)
 
     def send(self, session: Session, name: str, data: Any) -> None:
         """An event for this session alone (``connect``, ``error``, replies)."""
@@ -239,6 +256,11 @@ class Hub:
     def _on_event(self, topic: str, event: Event) -> None:
         if topic == SYSTEM_TOPIC:
             watchers: Iterable[Session] = list(self._sessions.values())
+        elif event.name == SPECTATORS:
+            told = json.dumps(self._crowd.heard(event), separators=(",", ":"))
+            for session in list(self._watchers.get(topic, ())):
+                self._deliver(session, event.name, told)
+            return
         else:
             self._seat_players(topic, event)
             watchers = list(self._watchers.get(topic, ()))

@@ -1,0 +1,48 @@
+// What the chess page works out from a battle as the API gives it: where pieces may go,
+// what a take-back would undo, and the computer's reports seen from white's side.
+
+import type { Key } from '@lichess-org/chessground/types';
+
+import { sanLine } from '../common/chess';
+import type { Action, Battle, Player } from '../common/types';
+
+/** The board's legal destinations, from the server's legal actions. */
+export function destinations(legal: Action[] | null): Map<Key, Key[]> {
+  const dests = new Map<Key, Key[]>();
+  for (const action of legal ?? []) {
+    const move = String(action.move ?? '');
+    const from = move.slice(0, 2) as Key;
+    const to = move.slice(2, 4) as Key;
+    dests.set(from, [...(dests.get(from) ?? []), to]);
+  }
+  return dests;
+}
+
+/** How many plies "take back" undoes for ``me`` against the computer: the last move of
+ * mine and the computer's answer to it, when it has answered; 0 when nothing can be. */
+export function takeBackPlies(battle: Battle, me: Player | undefined): number {
+  const computer = battle.players.some((player) => player.type === 'ai');
+  const last = battle.state.lastAction;
+  if (!me || !computer || !last || last.action.type === 'forfeit') return 0;
+  const plies = last.playerId === me.id ? 1 : 2;
+  return (battle.state.moves ?? []).length >= plies ? plies : 0;
+}
+
+/** What the computer said of the position while it thought, from white's side. */
+export interface Evaluation {
+  depth: number;
+  score: number; // centipawns for white; a mate is ±100000
+  line: string[]; // in SAN
+}
+
+export function evaluated(battle: Battle, report: Record<string, unknown>): Evaluation | null {
+  const { depth, score, pv } = report;
+  if (typeof depth !== 'number' || typeof score !== 'number') return null;
+  const seat = battle.players.find((player) => player.id === report.playerId)?.seat ?? 0;
+  const moves = Array.isArray(pv) ? pv.map(String) : [];
+  return {
+    depth,
+    score: seat === 0 ? score : -score, // reported from the mover's side
+    line: sanLine(battle.state.fen ?? '', moves).slice(0, 8),
+  };
+}
