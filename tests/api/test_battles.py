@@ -55,6 +55,13 @@ def test_two_people_play_chess_to_the_end(client: httpx.Client) -> None:
     assert (stats["played"], stats["wins"]) == (1, 1)
     # The battle is also a game of the chess face.
     assert client.get(f"/games/{battle_id}").json()["state"] == "black wins"
+    # Players are shown with their names and their ratings as they sat down.
+    seated = [(p["username"], p["rating"]) for p in final["players"]]
+    assert seated == [(alice["username"], 1500), (bob["username"], 1500)]
+    rematch = create_battle(client, bob, "chess", {"type": "human"}, {"type": "ai", "level": 0})
+    assert rematch["players"][0]["username"] == bob["username"]
+    assert rematch["players"][0]["rating"] > 1500
+    assert rematch["players"][1]["username"] is None
 
 
 def test_turn_and_action_errors(client: httpx.Client) -> None:

@@ -91,7 +91,7 @@ def test_the_pages_fit_a_phone_and_break_no_policy(web_server: LiveServer, page:
     page.on("console", lambda message: message.type == "error" and problems.append(message.text))
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.set_viewport_size({"width": 390, "height": 844})
-    for path in ("/", "/account"):
+    for path in ("/", "/account", "/watch"):
         page.goto(web_server.url + path)
         expect(page.locator("header.top")).to_be_visible()
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -127,3 +127,19 @@ def test_a_pawn_promotes_to_the_piece_picked_and_moves_can_be_typed(
         typed.fill("Rd8")
         typed.press("Enter")
         expect(page.locator("ol.moves li")).to_have_text(["e8=R", "Kb2", "Rd8"])
+
+
+def test_the_watch_page_lists_battles_in_play_with_names_and_ratings(
+    web_server: LiveServer, page: Page
+) -> None:
+    with httpx.Client(base_url=web_server.url + "/api/v1", timeout=30) as api:
+        player = register(api)
+        battle = create_battle(api, player, "chess", {"type": "human"}, {"type": "ai", "level": 0})
+    page.goto(web_server.url + "/watch")
+    entry = page.locator(f'ul.live-battles li[data-battle="{battle["id"]}"]')
+    expect(entry).to_contain_text(f"chess · {player['username']} (1500) vs computer level 0")
+    entry.locator("a").click()
+    expect(page).to_have_url(f"{web_server.url}/game/{battle['id']}")
+    expect(page.locator(".players")).to_have_text(
+        f"{player['username']} (1500) vs computer level 0"
+    )

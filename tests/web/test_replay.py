@@ -98,8 +98,9 @@ def test_the_lobby_lists_recent_results_with_their_replays(
     web_server: LiveServer, page: Page, fools_mate: dict[str, Any]
 ) -> None:
     page.goto(web_server.url + "/")
-    result = page.locator(".recent-results li", has_text="won (checkmate)").first
-    expect(result).to_contain_text("chess · player 1 vs player 2: player 2 won (checkmate)")
+    white, black = fools_mate["white"]["username"], fools_mate["black"]["username"]
+    result = page.locator(".recent-results li", has_text=f"{black} won (checkmate)")
+    expect(result).to_contain_text(f"chess · {white} (1500) vs {black} (1500): {black} won")
     result.get_by_role("link", name="Replay").click()
     expect(page).to_have_url(re.compile(r"/replay/[0-9a-f-]{36}$"))
 

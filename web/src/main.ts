@@ -11,6 +11,7 @@ import { leaderboardPage } from './leaderboard';
 import { lobbyPage } from './lobby';
 import { profilePage } from './profile';
 import { replayPage } from './replay';
+import { watchPage } from './watch';
 
 const root = document.getElementById('app');
 const path = location.pathname;
@@ -25,5 +26,6 @@ if (root) {
   else if (profile) profilePage(root, profile[1]);
   else if (leaderboard) leaderboardPage(root, leaderboard[1]);
   else if (path === '/account') accountPage(root);
+  else if (path === '/watch') watchPage(root);
   else lobbyPage(root);
 }

@@ -19,12 +19,13 @@ BUILT = Path(__file__).resolve().parent.parent / "web" / "dist"
 PAGES = (
     "/",
     "/account",
+    "/watch",
     "/game/{battleId}",
     "/replay/{battleId}",
     "/profile/{userId}",
     "/leaderboard/{game}",
 )
-PAGE_PREFIXES = ("/assets/", "/game/", "/account", "/replay/", "/profile/", "/leaderboard/")
+PAGE_PREFIXES = ("/assets/", "/game/", "/account", "/watch", "/replay/", "/profile/", "/leaderboard/")
 """Paths of the web face (besides ``/`` itself), for the security headers."""
 
 NOT_BUILT = (

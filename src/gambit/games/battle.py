@@ -35,6 +35,8 @@ class Seat:
     user_id: str | None = None
     level: int | None = None
     search_time: int | None = None  # milliseconds
+    name: str | None = None  # a user's name and rating as they sat down, as lichess shows them
+    rating: int | None = None
 
     @property
     def is_open(self) -> bool:
@@ -48,6 +50,8 @@ class Seat:
             "userId": self.user_id,
             "level": self.level,
             "searchTime": self.search_time,
+            "name": self.name,
+            "rating": self.rating,
         }
 
     @classmethod
@@ -58,6 +62,8 @@ class Seat:
             user_id=data.get("userId"),
             level=data.get("level"),
             search_time=data.get("searchTime"),
+            name=data.get("name"),
+            rating=data.get("rating"),
         )
 
 

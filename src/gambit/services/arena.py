@@ -16,6 +16,7 @@ from gambit.games import RULESETS
 from gambit.games import IllegalAction as IllegalByRules
 from gambit.games.base import Action
 from gambit.games.battle import Battle, BattleStatus, Seat, SeatKind, to_public, to_rules
+from gambit.rating import Rating
 from gambit.services.ai_turns import AUTO_AI
 from gambit.services.errors import (
     Forbidden,
@@ -28,6 +29,14 @@ from gambit.services.errors import (
 from gambit.services.referee import Referee, ensure_open
 from gambit.services.repository import BattleRepository
 from gambit.store import BattleQuery, BattleStore
+
+
+@dataclass(frozen=True, slots=True)
+class Entrant:
+    """A signed-in user taking a seat."""
+
+    user_id: str
+    username: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +55,7 @@ class Arena:
         self._store = store
 
     async def create(
-        self, game: str, seats: list[SeatSpec], options: Mapping[str, Any], user_id: str
+        self, game: str, seats: list[SeatSpec], options: Mapping[str, Any], user: Entrant
     ) -> Battle:
         ruleset = RULESETS[game]
         if not ruleset.min_seats <= len(seats) <= ruleset.max_seats:
@@ -67,7 +76,7 @@ class Arena:
                     )
                 )
             elif not creator_seated:
-                placed.append(Seat(user_id, SeatKind.HUMAN, user_id=user_id))
+                placed.append(await self._seat(user, game))
                 creator_seated = True
             else:
                 placed.append(Seat("", SeatKind.HUMAN))
@@ -116,8 +125,21 @@ class Arena:
             for battle_id in await self._store.seated(user_id, status)
         ]
 
-    async def join(self, battle_id: str, user_id: str) -> Battle:
-        return await self._referee.take_seat(battle_id, user_id)
+    async def join(self, battle_id: str, user: Entrant) -> Battle:
+        battle = await self._repository.get(battle_id)
+        return await self._referee.take_seat(battle_id, await self._seat(user, battle.game))
+
+    async def _seat(self, user: Entrant, game: str) -> Seat:
+        """A user's seat, with their name and their rating in ``game`` as they sit down."""
+        played = {stats.game: stats.rating for stats in await self._store.stats(user.user_id)}
+        rating = played.get(game, Rating())
+        return Seat(
+            user.user_id,
+            SeatKind.HUMAN,
+            user_id=user.user_id,
+            name=user.username,
+            rating=round(rating.rating),
+        )
 
     async def act(self, battle_id: str, user_id: str, action: Mapping[str, Any]) -> Battle:
         def actor(battle: Battle) -> int:

@@ -26,7 +26,6 @@ from gambit.games.battle import (
     Battle,
     BattleStatus,
     Seat,
-    SeatKind,
     name_line,
     player_ids,
     replay,
@@ -125,18 +124,19 @@ class Referee:
         await self._continue(battle)
         return battle
 
-    async def take_seat(self, battle_id: str, user_id: str) -> Battle:
-        """Seat ``user_id`` in the first open human seat; the battle starts once none is left."""
+    async def take_seat(self, battle_id: str, taken: Seat) -> Battle:
+        """Put ``taken`` (a user's) in the first open human seat; the battle starts once
+        none is left."""
 
         def edit(battle: Battle) -> Edit:
             if battle.status is not BattleStatus.WAITING:
                 raise Conflict("the battle has already started")
-            if any(seat.user_id == user_id for seat in battle.seats):
+            if any(seat.user_id == taken.user_id for seat in battle.seats):
                 raise Conflict("you already have a seat in this battle")
             free = next((i for i, seat in enumerate(battle.seats) if seat.is_open), None)
             if free is None:
                 raise Conflict("the battle is full")
-            battle.seats[free] = Seat(user_id, SeatKind.HUMAN, user_id=user_id)
+            battle.seats[free] = taken
             battle.status = _status(battle.seats, battle.outcome is not None)
             battle.updated_at = battle.turn_started_at = self._now()
             return Edit(self._announcer.seats, seats_changed=True)

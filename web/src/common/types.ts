@@ -8,6 +8,8 @@ export interface Player {
   seat: number;
   type: 'human' | 'ai';
   level: number | null;
+  username?: string | null; // a user's name and rating as they sat down
+  rating?: number | null;
 }
 
 export interface GameState {

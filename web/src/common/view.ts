@@ -34,6 +34,7 @@ export function header(username: string | null): VNode {
   return h('header.top', [
     h('a.brand', { attrs: { href: '/' } }, 'gambit'),
     h('nav', [
+      h('a', { attrs: { href: '/watch' } }, 'Watch'),
       h('a', { attrs: { href: '/leaderboard/chess' } }, 'Leaderboard'),
       h('a', { attrs: { href: '/docs' } }, 'API'),
       ...(username && userId

@@ -7,6 +7,7 @@ import type { Key } from '@lichess-org/chessground/types';
 
 import { failureText, request } from '../common/api';
 import { sanLine, typedMove } from '../common/chess';
+import { playerLabel } from '../common/players';
 import { currentSession } from '../common/session';
 import { BattleSocket, type ServerEvent } from '../common/socket';
 import type { Action, Battle, Player } from '../common/types';
@@ -232,6 +233,7 @@ export function gamePage(root: Element, battleId: string): void {
         ]),
         h('aside.info', [
           battle ? h('p.status', `${battle.game} · ${battle.status.toLowerCase()}`) : h('p', 'Loading…'),
+          battle ? h('p.players', battle.players.map(playerLabel).join(' vs ')) : null,
           spectators ? h('p.spectators', `${spectators} watching`) : null,
           state?.status === 'FINISHED' ? h('p.result', { attrs: { role: 'status' } }, result()) : null,
           state?.status === 'FINISHED'

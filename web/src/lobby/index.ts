@@ -1,6 +1,7 @@
 // The lobby: play the computer, open a battle for another person, join an open one.
 
 import { failureText, request } from '../common/api';
+import { describeBattle } from '../common/players';
 import { currentSession } from '../common/session';
 import type { Battle, BattlePage } from '../common/types';
 import { h, header, mount, type VNode } from '../common/view';
@@ -162,6 +163,7 @@ export function lobbyPage(root: Element): void {
             : h('p', 'No battle is waiting.'),
         ]),
         battleList('playing-now', 'Being played now', playing, 'Watch', 'game'),
+        h('p.more', h('a', { attrs: { href: '/watch' } }, 'Every battle being played')),
         battleList('recent-results', 'Recent results', finished, 'Replay', 'replay'),
       ]),
     ]);
@@ -181,7 +183,7 @@ export function lobbyPage(root: Element): void {
             'ul',
             battles.map((battle) =>
               h('li', [
-                `${battle.game} · ${describe(battle)} `,
+                `${battle.game} · ${describeBattle(battle)} `,
                 h('a', { attrs: { href: `/${page}/${battle.id}` } }, verb),
               ]),
             ),
@@ -204,16 +206,4 @@ export function lobbyPage(root: Element): void {
       })
       .catch(() => undefined);
   }
-}
-
-/** Who plays: people by seat, the computer by level; and the result once there is one. */
-function describe(battle: Battle): string {
-  const players = battle.players
-    .map((player) => (player.type === 'ai' ? `computer ${player.level ?? 0}` : `player ${player.seat + 1}`))
-    .join(' vs ');
-  const result = battle.state.result;
-  if (!result) return players;
-  if (!result.winners.length) return `${players}: draw (${result.reason})`;
-  const winner = battle.players.find((player) => player.id === result.winners[0]);
-  return `${players}: player ${(winner?.seat ?? 0) + 1} won (${result.reason})`;
 }

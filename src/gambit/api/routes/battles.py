@@ -18,6 +18,7 @@ from gambit.api.schemas.battles import (
 )
 from gambit.api.schemas.common import error_responses
 from gambit.games.battle import BattleStatus
+from gambit.services.arena import Entrant
 
 router = APIRouter(prefix="/battles", tags=["battles"], route_class=BattleRoute)
 
@@ -48,7 +49,9 @@ async def create_battle(body: CreateBattleRequest, caller: Caller, arena: ArenaD
     """A battle of `chess` (2 seats) or `duel` (2 to 4 seats). You take the first human seat;
     other human seats wait for players to `join`; AI seats play by themselves."""
     options = body.options.for_rules() if body.options else {}
-    battle = await arena.create(body.game, body.seat_specs(), options, caller.user_id)
+    battle = await arena.create(
+        body.game, body.seat_specs(), options, Entrant(caller.user_id, caller.username)
+    )
     return BattleView.of(battle, arena.legal_actions(battle, caller.user_id))
 
 
@@ -97,7 +100,7 @@ async def get_battle(battle_id: BattleId, arena: ArenaDep, caller: OptionalCalle
     responses=_errors(400, 401, 404, 409, 429),
 )
 async def join_battle(battle_id: BattleId, arena: ArenaDep, caller: Caller) -> BattleView:
-    battle = await arena.join(str(battle_id), caller.user_id)
+    battle = await arena.join(str(battle_id), Entrant(caller.user_id, caller.username))
     return BattleView.of(battle, arena.legal_actions(battle, caller.user_id))
 
 

@@ -82,6 +82,8 @@ class PlayerView(BaseModel):
     type: Literal["human", "ai"]
     level: int | None = None
     searchTime: int | None = None
+    username: str | None = Field(None, description="A user's name, as they sat down.")
+    rating: int | None = Field(None, description="A user's rating in the game as they sat down.")
 
 
 class ActionView(BaseModel):
@@ -144,6 +146,8 @@ class BattleView(BaseModel):
                     type="ai" if seat.kind is SeatKind.AI else "human",
                     level=seat.level,
                     searchTime=seat.search_time,
+                    username=seat.name,
+                    rating=seat.rating,
                 )
                 for index, seat in enumerate(battle.seats)
             ],
