@@ -25,7 +25,15 @@ PAGES = (
     "/profile/{userId}",
     "/leaderboard/{game}",
 )
-PAGE_PREFIXES = ("/assets/", "/game/", "/account", "/watch", "/replay/", "/profile/", "/leaderboard/")
+PAGE_PREFIXES = (
+    "/assets/",
+    "/game/",
+    "/account",
+    "/watch",
+    "/replay/",
+    "/profile/",
+    "/leaderboard/",
+)
 """Paths of the web face (besides ``/`` itself), for the security headers."""
 
 NOT_BUILT = (
