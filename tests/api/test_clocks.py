@@ -31,6 +31,12 @@ def test_a_side_whose_clock_runs_out_loses_by_the_servers_clock(
         assert shown["days"] is None
         assert shown["running"] == 0  # white's time runs once both have moved
         assert shown["remaining"] == [1000, 1000]
+        face = client.get(f"/games/{battle['id']}").json()["clock"]  # the chess face
+        assert (face["remaining"], face["running"], face["at"]) == (
+            shown["remaining"],
+            shown["running"],
+            shown["at"],
+        )
         deadline = time.monotonic() + 15
         while (ended := client.get(f"/battles/{battle['id']}").json())["status"] != "FINISHED":
             assert time.monotonic() < deadline, ended
