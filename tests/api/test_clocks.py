@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import get_args
 
+from gambit.api.schemas.battles import Days, Speed
+from gambit.games.clock import DAYS_CHOICES, SPEEDS
 from tests.conftest import LiveServer
 from tests.helpers import act, assert_error, bearer, create_battle, register
 
@@ -70,3 +73,8 @@ def test_a_battle_has_one_kind_of_time_limit(start_server: Callable[..., LiveSer
         for options in ({"clock": {"limit": 0}}, {"clock": {"limit": 10801}}, {"days": 4}):
             body = {"game": "chess", "seats": [HUMAN, HUMAN], "options": options}
             assert client.post("/battles", json=body, headers=bearer(alice)).status_code == 400
+
+
+def test_the_api_names_the_speeds_and_days_the_rules_know() -> None:
+    assert get_args(Speed) == SPEEDS
+    assert get_args(Days) == DAYS_CHOICES
