@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 
 from gambit.bus import InProcessBus
+from gambit.games.base import Outcome
 from gambit.games.battle import Battle, BattleStatus, Seat, SeatKind
+from gambit.games.clock import ABORTED, DAY_MS, START_SECONDS, TIMEOUT, remaining_now
 from gambit.services.announcer import Announcer
 from gambit.services.clock import BattleClock
-from gambit.services.errors import Conflict, NotFound
+from gambit.services.errors import Conflict, GameOver, NotFound
 from gambit.services.referee import Referee
 from gambit.services.repository import BattleRepository
 from gambit.store import BattleStore, StorageStatus, StorageUnavailable, migrate, open_database
@@ -222,5 +224,141 @@ def test_the_clock_forfeits_a_human_who_runs_out_of_turn_time(tmp_path: Path) ->
             assert timed_out.status is BattleStatus.FINISHED
             assert timed_out.actions[-1].action == {"type": "forfeit", "reason": "timeout"}
             assert timed_out.actions[-1].player_id == "b"
+
+    run(test)
+
+
+async def _moves(it: Core, battle_id: str, *moves: str, seconds: float = 0) -> Battle:
+    """Play ``moves`` in turn, each after ``seconds`` of thought."""
+    battle = await it.repository.get(battle_id)
+    for move in moves:
+        it.time.advance(seconds)
+        battle = await it.referee.act(battle_id, first_mover, {"type": "move", "move": move})
+    return battle
+
+
+def test_a_clock_runs_once_both_sides_have_moved_and_earns_its_increment(
+    tmp_path: Path,
+) -> None:
+    time = FakeTime()
+
+    async def test() -> None:
+        async with core(tmp_path / "g.db", time) as it:
+            clocked = {"clock": {"limit": 60, "increment": 2}}
+            battle = await it.referee.create("chess", [human("a"), human("b")], clocked)
+            assert battle.clock is not None
+            assert (battle.clock.remaining, battle.clock.running) == ((60_000, 60_000), None)
+            battle = await _moves(it, battle.id, "e2e4", "e7e5", seconds=10)
+            assert battle.clock is not None
+            # The first moves cost nothing; white's time runs from black's first move.
+            assert (battle.clock.remaining, battle.clock.running) == ((60_000, 60_000), 0)
+            assert battle.clock.at == time.now()
+            battle = await _moves(it, battle.id, "g1f3", seconds=5)
+            assert battle.clock is not None
+            assert (battle.clock.remaining, battle.clock.running) == ((57_000, 60_000), 1)
+            time.advance(4)
+            assert remaining_now(battle.clock, time.now()) == (57_000, 56_000)
+
+    run(test)
+
+
+def test_a_side_whose_time_runs_out_loses(tmp_path: Path) -> None:
+    time = FakeTime()
+
+    async def test() -> None:
+        async with core(tmp_path / "g.db", time) as it:
+            clocked = {"clock": {"limit": 60, "increment": 0}}
+            battle = await it.referee.create("chess", [human("a"), human("b")], clocked)
+            battle = await _moves(it, battle.id, "e2e4", "e7e5", "g1f3", seconds=1)
+            time.advance(59.999)  # black's time runs from white's second move
+            await it.clock.tick()
+            assert (await it.repository.get(battle.id)).status is BattleStatus.ACTIVE
+            time.advance(0.001)
+            with pytest.raises(GameOver):  # too late: the move is refused
+                await _moves(it, battle.id, "b8c6")
+            await it.clock.tick()
+            flagged = await it.repository.get(battle.id)
+            assert flagged.outcome == Outcome(winners=(0,), reason=TIMEOUT)
+            assert flagged.clock is not None
+            assert (flagged.clock.remaining, flagged.clock.running) == ((59_000, 0), None)
+
+    run(test)
+
+
+def test_running_out_of_time_against_a_bare_king_is_a_draw(tmp_path: Path) -> None:
+    time = FakeTime()
+
+    async def test() -> None:
+        async with core(tmp_path / "g.db", time) as it:
+            # White has king and queen, black a bare king: black cannot mate.
+            options = {"fen": "4k3/8/8/8/8/8/8/Q3K3 w - - 0 1", "clock": {"limit": 10}}
+            battle = await it.referee.create("chess", [human("a"), human("b")], options)
+            battle = await _moves(it, battle.id, "a1a2", "e8d8")
+            time.advance(10)  # white's time runs out
+            await it.clock.tick()
+            drawn = await it.repository.get(battle.id)
+            assert drawn.outcome == Outcome(winners=(), reason=TIMEOUT)
+
+    run(test)
+
+
+def test_a_battle_nobody_starts_is_aborted_and_not_rated(tmp_path: Path) -> None:
+    time = FakeTime()
+
+    async def test() -> None:
+        async with core(tmp_path / "g.db", time) as it:
+            clocked = {"clock": {"limit": 300, "increment": 0}}
+            battle = await it.referee.create("chess", [human("a"), human("b")], clocked)
+            await _moves(it, battle.id, "e2e4", seconds=START_SECONDS - 1)
+            time.advance(START_SECONDS - 1)  # black's first move is nearly late
+            await it.clock.tick()
+            assert (await it.repository.get(battle.id)).status is BattleStatus.ACTIVE
+            time.advance(1)
+            await it.clock.tick()
+            aborted = await it.repository.get(battle.id)
+            assert aborted.status is BattleStatus.FINISHED
+            assert aborted.outcome == Outcome(winners=(), reason=ABORTED)
+            assert await it.store.stats("a") == []
+
+    run(test)
+
+
+def test_a_duel_fighter_out_of_time_is_out_and_the_others_play_on(tmp_path: Path) -> None:
+    time = FakeTime()
+
+    async def test() -> None:
+        async with core(tmp_path / "g.db", time) as it:
+            seats = [human("a"), human("b"), human("c")]
+            battle = await it.referee.create("duel", seats, {"clock": {"limit": 5}})
+            for _ in seats:
+                battle = await it.referee.act(battle.id, first_mover, {"type": "rest"})
+            time.advance(5)  # a's time runs out
+            await it.clock.tick()
+            battle = await it.repository.get(battle.id)
+            assert battle.status is BattleStatus.ACTIVE
+            assert battle.actions[-1].action == {"type": "forfeit", "reason": TIMEOUT}
+            assert battle.clock is not None
+            assert battle.clock.running == 1
+
+    run(test)
+
+
+def test_the_clock_survives_a_restart(tmp_path: Path) -> None:
+    time = FakeTime()
+
+    async def test() -> None:
+        async with core(tmp_path / "g.db", time) as first:
+            clocked = {"days": 1}
+            battle = await first.referee.create("chess", [human("a"), human("b")], clocked)
+            await _moves(first, battle.id, "e2e4", "e7e5")
+        time.advance(3600)
+        async with core(tmp_path / "g.db", time) as second:
+            loaded = await second.repository.get(battle.id)
+            assert loaded.clock is not None
+            assert remaining_now(loaded.clock, time.now()) == (DAY_MS - 3_600_000, DAY_MS)
+            time.advance(23 * 3600)
+            await second.clock.tick()
+            flagged = await second.repository.get(battle.id)
+            assert flagged.outcome == Outcome(winners=(1,), reason=TIMEOUT)
 
     run(test)

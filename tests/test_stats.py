@@ -9,46 +9,57 @@ from __future__ import annotations
 from gambit.games import RULESETS
 from gambit.games.base import Outcome
 from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat, SeatKind
+from gambit.games.clock import ABORTED, UNTIMED, speed
 from gambit.services.stats import ai_rating, settlement
 from gambit.store import StoredStats
 
 
 class Ledger:
-    """Stats by user and game, settled as the store settles them."""
+    """Stats by user, game and speed, settled as the store settles them."""
 
     def __init__(self) -> None:
-        self._stats: dict[tuple[str, str], StoredStats] = {}
+        self._stats: dict[tuple[str, str, str], StoredStats] = {}
 
     def settle(self, battle: Battle) -> list[StoredStats]:
         settle = settlement(battle)
         if settle is None:
             return []
-        current = {user: e for (user, game), e in self._stats.items() if game == battle.game}
+        kind = (battle.game, speed(battle.options))
+        current = {key[0]: e for key, e in self._stats.items() if key[1:] == kind}
         changed = settle(current)
         for entry in changed:
-            self._stats[entry.user_id, entry.game] = entry
+            self._stats[entry.user_id, entry.game, entry.speed] = entry
         return changed
 
-    def of(self, user_id: str) -> dict[str, StoredStats]:
-        return {g: self._stats.get((user_id, g)) or StoredStats(user_id, g) for g in RULESETS}
+    def of(self, user_id: str, pace: str = UNTIMED) -> dict[str, StoredStats]:
+        return {
+            g: self._stats.get((user_id, g, pace)) or StoredStats(user_id, g, pace)
+            for g in RULESETS
+        }
 
 
 def _battle(
-    game: str, seats: list[Seat], winners: tuple[int, ...], *, played: bool = True
+    game: str,
+    seats: list[Seat],
+    winners: tuple[int, ...],
+    *,
+    played: bool = True,
+    options: dict[str, object] | None = None,
+    reason: str = "test",
 ) -> Battle:
     actions = [ActionRecord(1, 0, seats[0].player_id, {"type": "rest"}, 0)] if played else []
     return Battle(
         id="b",
         game=game,
         seats=seats,
-        options={},
+        options=options or {},
         seed=0,
         status=BattleStatus.FINISHED,
         created_at=0,
         updated_at=0,
         state=None,
         actions=actions,
-        outcome=Outcome(winners, "test"),
+        outcome=Outcome(winners, reason),
     )
 
 
@@ -107,3 +118,34 @@ def test_playing_yourself_counts_but_moves_no_rating() -> None:
     ann = stats.of("ann")["chess"]
     assert (ann.played, ann.wins) == (1, 1)
     assert ann.rating.rating == 1500
+
+
+def test_a_timed_battle_counts_in_its_speed_alone() -> None:
+    stats = Ledger()
+    blitz = {"clock": {"limit": 180, "increment": 2}}  # 180 + 40 x 2 = 260 s: blitz
+    stats.settle(_battle("chess", [_user("ann"), _user("bob")], (0,), options=blitz))
+    assert stats.of("ann", "blitz")["chess"].wins == 1
+    assert stats.of("ann", "blitz")["chess"].rating.rating > 1500
+    assert stats.of("ann")["chess"].played == 0  # the untimed rating is untouched
+    daily = {"days": 3}
+    stats.settle(_battle("chess", [_user("ann"), _user("bob")], (1,), options=daily))
+    assert stats.of("bob", "correspondence")["chess"].wins == 1
+
+
+def test_lichess_speeds_by_estimated_duration() -> None:
+    def of(limit: int, increment: int) -> str:
+        return speed({"clock": {"limit": limit, "increment": increment}})
+
+    assert of(15, 0) == "ultraBullet"
+    assert (of(60, 0), of(0, 1), of(120, 1)) == ("bullet", "bullet", "bullet")
+    assert (of(180, 0), of(300, 3)) == ("blitz", "blitz")
+    assert (of(600, 0), of(900, 10)) == ("rapid", "rapid")
+    assert (of(1500, 0), of(1800, 20)) == ("classical", "classical")
+    assert speed({"days": 14}) == "correspondence"
+    assert speed({}) == UNTIMED
+
+
+def test_an_aborted_battle_is_not_rated() -> None:
+    stats = Ledger()
+    seats = [_user("ann"), _user("bob")]
+    assert stats.settle(_battle("chess", seats, (), options={"days": 1}, reason=ABORTED)) == []

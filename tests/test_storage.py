@@ -11,12 +11,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, text
 
 from gambit.cli import main as gambit
-from gambit.store import migrate, open_database
+from gambit.games.clock import UNTIMED
+from gambit.store import BattleStore, migrate, open_database
+from gambit.store.database import MIGRATIONS
 from gambit.store.models import Base
 from tests.conftest import BACKENDS, LiveServer, ServerProcess, database
 from tests.helpers import FAST_COMPUTER, HUMAN, new_game, play, wait_until_settled
@@ -242,3 +246,45 @@ def test_a_clashing_move_from_another_process_is_refused_not_fatal(
         third = start_server(url)
         with third.client() as client:
             assert client.get(f"/games/{game['gameId']}").json()["moves"] == ["e2e4", "e7e5"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_clock_migration_keeps_ratings_as_the_untimed_speed(
+    backend: str, tmp_path: Path
+) -> None:
+    """Ratings stored before speeds were all earned without a clock; going back keeps
+    the untimed ones."""
+    user_id = str(uuid.uuid4())
+    row = (
+        "INSERT INTO player_stats (user_id, game, played, wins, losses, draws, rating,"
+        " deviation, volatility) VALUES (:user, 'chess', 3, 2, 1, 0, 1620, 200, 0.06)"
+    )
+
+    async def migrate_around_0005(url: str) -> None:
+        engine = open_database(url)
+        try:
+            await migrate(engine, "0004")
+            async with engine.begin() as connection:
+                await connection.execute(text(row), {"user": user_id})
+            await migrate(engine)
+            store = BattleStore(engine)
+            [entry] = await store.stats(user_id)
+            assert (entry.game, entry.speed, entry.wins) == ("chess", UNTIMED, 2)
+            assert entry.rating.rating == 1620
+            async with engine.begin() as connection:
+                await connection.run_sync(_downgrade, "0004")
+            async with engine.connect() as connection:
+                kept = await connection.execute(text("SELECT rating FROM player_stats"))
+                assert kept.scalars().all() == [1620]
+        finally:
+            await engine.dispose()
+
+    with database(backend, tmp_path) as url:
+        asyncio.run(migrate_around_0005(url))
+
+
+def _downgrade(connection: Connection, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)

@@ -108,6 +108,11 @@ class Ruleset(Protocol[State]):
         the game goes on without a player, or None when it cannot (the others win)."""
         ...
 
+    def timeout(self, state: State, seat: int) -> Outcome | None:
+        """The result when ``seat``'s time runs out, or None when the game goes on
+        without it, as after a forfeit (see `eliminate`)."""
+        ...
+
     def view(self, state: State, ids: Sequence[str], actions: Sequence[Action]) -> PublicView:
         """The public view of ``state``; ``ids`` are the players' ids by seat and
         ``actions`` the actions played to reach it."""

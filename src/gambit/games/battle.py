@@ -13,6 +13,7 @@ from typing import Any
 
 from gambit.games import RULESETS
 from gambit.games.base import Action, IllegalAction, Outcome, Ruleset
+from gambit.games.clock import Clock
 
 
 class BattleStatus(enum.StrEnum):
@@ -97,6 +98,7 @@ class Battle:
     thinking: bool = False  # an AI seat is choosing its action
     rated: bool = False  # its result is in the players' stats (once, even if undone)
     turn_started_at: int = 0  # epoch ms the current turn began, for the turn clock
+    clock: Clock | None = None  # with a time control: the seats' remaining times
     version: int = 0  # stored changes so far; a change is stored on the version it was made on
 
     @property
@@ -115,6 +117,10 @@ class Battle:
 
     def to_move(self) -> int:
         return int(self.ruleset.to_move(self.state))
+
+    def everyone_moved(self) -> bool:
+        """Every seat has acted (or left): a time control's clock runs from then on."""
+        return {record.seat for record in self.actions} >= set(range(len(self.seats)))
 
 
 FORFEIT = "forfeit"

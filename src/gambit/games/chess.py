@@ -17,6 +17,7 @@ from gambit.games.base import (
     Position,
     PublicView,
 )
+from gambit.games.clock import TIMEOUT
 
 UCI_MOVE = re.compile(r"[a-h][1-8][a-h][1-8][qrbn]?")
 
@@ -100,6 +101,13 @@ class ChessRuleset:
     def eliminate(self, state: chess.Board, seat: int) -> None:
         """Chess cannot go on without a side: who leaves loses."""
         return
+
+    def timeout(self, state: chess.Board, seat: int) -> Outcome:
+        """The side out of time loses, unless its opponent cannot possibly mate: a draw."""
+        opponent = 1 - seat
+        if state.has_insufficient_material(COLOURS[opponent]):
+            return Outcome(winners=(), reason=TIMEOUT)
+        return Outcome(winners=(opponent,), reason=TIMEOUT)
 
     def view(self, state: chess.Board, ids: Sequence[str], actions: Sequence[Action]) -> PublicView:
         players = {

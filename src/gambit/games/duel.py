@@ -219,6 +219,10 @@ class DuelRuleset:
                 _end_turn(state)
         return state
 
+    def timeout(self, state: DuelState, seat: int) -> None:
+        """A fighter out of time is out, as if it had forfeited."""
+        return
+
     def view(self, state: DuelState, ids: Sequence[str], actions: Sequence[Action]) -> PublicView:
         return PublicView(state.round, {ids[i]: f.to_json() for i, f in enumerate(state.fighters)})
 

@@ -1,7 +1,9 @@
 """The battle clock: when a battle next needs looking at, and the looking.
 
-Two things are timed: a battle left waiting for players expires, and a human who takes
-longer than ``turnSeconds`` over a turn forfeits. Each stored battle carries the moment
+Three things are timed: a battle left waiting for players expires, a human who takes
+longer than ``turnSeconds`` over a turn forfeits, and under a time control (see
+`gambit.games.clock`) a seat whose time runs out loses, or a first move comes too late
+and the game is aborted. Each stored battle carries the moment
 of its next deadline, so the clock finds the battles due with one indexed query, in any
 process, however many battles are stored or held in memory.
 """
@@ -27,6 +29,8 @@ def deadline(battle: Battle, waiting_expiry_ms: int) -> int | None:
     """When the clock must next look at ``battle`` (epoch ms), or None."""
     if battle.status is BattleStatus.WAITING:
         return battle.created_at + waiting_expiry_ms
+    if battle.status is BattleStatus.ACTIVE and battle.clock is not None:
+        return battle.clock.deadline()  # AI seats are on this clock too
     limit_ms = int(battle.options.get(TURN_SECONDS, 0)) * 1000
     if (
         battle.status is BattleStatus.ACTIVE

@@ -31,6 +31,7 @@ from gambit.games.battle import (
     replay,
     to_public,
 )
+from gambit.games.clock import ABORTED, TIMEOUT, Clock, TimeControl
 from gambit.services.announcer import Announcer
 from gambit.services.clock import deadline
 from gambit.services.errors import (
@@ -112,10 +113,13 @@ class Referee:
         )
         try:
             battle.state = battle.ruleset.initial_state(len(seats), options, seed)
+            control = TimeControl.of(options)
         except InvalidOptions as exc:
             raise InvalidStart(str(exc)) from exc
         battle.outcome = battle.ruleset.outcome(battle.state)
         battle.status = _status(seats, battle.outcome is not None)
+        if control is not None:
+            battle.clock = Clock.start(control, len(seats), created)
         await self._store.save(
             Change(battle, None, deadline(battle, self._waiting_expiry_ms), seats_changed=True)
         )
@@ -139,6 +143,7 @@ class Referee:
             battle.seats[free] = taken
             battle.status = _status(battle.seats, battle.outcome is not None)
             battle.updated_at = battle.turn_started_at = self._now()
+            _pass_turn(battle, battle.updated_at)  # the first move's time starts now
             return Edit(self._announcer.seats, seats_changed=True)
 
         return await self._change(battle_id, edit)
@@ -212,7 +217,7 @@ class Referee:
         return await self._change(battle_id, edit)
 
     async def forfeit(self, battle_id: str, actor: Actor, reason: str = FORFEIT) -> Battle:
-        """The seat ``actor`` names gives up (or its time ran out, ``reason`` "timeout"):
+        """The seat ``actor`` names gives up (or its time ran out, ``reason`` `TIMEOUT`):
         it loses, and a battle of more players goes on without it."""
 
         def edit(battle: Battle) -> Edit:
@@ -235,6 +240,7 @@ class Referee:
             battle.outcome = battle.ruleset.outcome(battle.state)
             battle.status = BattleStatus.FINISHED if battle.outcome else BattleStatus.ACTIVE
             battle.updated_at = battle.turn_started_at = self._now()
+            _pass_turn(battle, battle.updated_at)  # times are kept, as on lichess
             return Edit(self._announcer.update, truncated=True)
 
         return await self._change(battle_id, edit)
@@ -261,7 +267,8 @@ class Referee:
         await self._change(battle_id, edit)
 
     async def on_deadline(self, battle_id: str, now: int) -> None:
-        """The clock says the battle is due: expire it, or forfeit the human to move."""
+        """The clock says the battle is due: expire it, abort it (nobody started), or
+        time out the seat to move."""
 
         def edit(battle: Battle) -> Edit:
             if battle.status is BattleStatus.WAITING:
@@ -270,10 +277,12 @@ class Referee:
                 battle.status = BattleStatus.FINISHED
                 battle.outcome = Outcome(winners=(), reason="expired")
                 battle.updated_at = now
-                return Edit(_announce_expiry(self._announcer))
+                return Edit(_announce_end(self._announcer))
             due = deadline(battle, self._waiting_expiry_ms)
             if due is not None and now >= due:
-                return self._forfeit(battle, battle.to_move(), "timeout")
+                if battle.clock is not None and battle.clock.running is None:
+                    return self._abort(battle, now)
+                return self._forfeit(battle, battle.to_move(), TIMEOUT)
             # Not due after all (e.g. a deadline set by an older rule): storing the right
             # one stops the clock asking.
             return Edit(_quiet)
@@ -334,6 +343,15 @@ class Referee:
         for hook in self._after:
             await hook(battle)
 
+    def _abort(self, battle: Battle, now: int) -> Edit:
+        """A first move came too late: the game ends without a result."""
+        battle.status = BattleStatus.FINISHED
+        battle.outcome = Outcome(winners=(), reason=ABORTED)
+        battle.thinking = False
+        battle.updated_at = now
+        _pass_turn(battle, now)
+        return Edit(_announce_end(self._announcer))
+
     def _forfeit(self, battle: Battle, seat: int, reason: str) -> Edit:
         if battle.status is BattleStatus.FINISHED:
             raise GameOver("the battle is over")
@@ -350,8 +368,11 @@ class Referee:
             at=self._now(),
         )
         battle.actions.append(record)
-        left = ruleset.eliminate(battle.state, seat)
-        if left is None:  # the game cannot go on without the seat: the others win
+        ended = ruleset.timeout(battle.state, seat) if reason == TIMEOUT else None
+        left = ruleset.eliminate(battle.state, seat) if ended is None else None
+        if ended is not None:
+            battle.outcome = ended
+        elif left is None:  # the game cannot go on without the seat: the others win
             others = tuple(i for i in range(len(battle.seats)) if i != seat)
             battle.outcome = Outcome(winners=others, reason=reason)
         else:
@@ -360,18 +381,22 @@ class Referee:
         if battle.outcome:
             battle.status = BattleStatus.FINISHED
         battle.updated_at = battle.turn_started_at = record.at
+        _pass_turn(battle, record.at)
         return Edit(_announce_action(self._announcer, record), appended=[record])
 
     def _play(self, battle: Battle, action: Action, info: dict[str, Any]) -> ActionRecord:
         """Apply an action to ``battle`` (a copy: it may be left half-changed on error)."""
         seat = battle.to_move()
+        now = self._now()
+        if battle.clock is not None and battle.clock.flagged(now):
+            raise GameOver("the time to move has run out")  # the clock ends it within a tick
         state, recorded = battle.ruleset.apply(battle.state, action)
         record = ActionRecord(
             seq=len(battle.actions) + 1,
             seat=seat,
             player_id=battle.seats[seat].player_id,
             action=recorded,
-            at=self._now(),
+            at=now,
             info=info,
         )
         battle.actions.append(record)
@@ -381,6 +406,7 @@ class Referee:
             battle.status = BattleStatus.FINISHED
         battle.thinking = False
         battle.updated_at = battle.turn_started_at = record.at
+        _pass_turn(battle, record.at, mover=seat)
         return record
 
 
@@ -414,7 +440,17 @@ def _announce_action(announcer: Announcer, record: ActionRecord) -> Announce:
     return announce
 
 
-def _announce_expiry(announcer: Announcer) -> Announce:
+def _pass_turn(battle: Battle, now: int, mover: int | None = None) -> None:
+    """Hand a time control's clock to the seat to move now (``mover`` has just moved),
+    or stop it when the battle is not in play."""
+    if battle.clock is None:
+        return
+    playing = battle.status is BattleStatus.ACTIVE
+    to = battle.to_move() if playing else None
+    battle.clock = battle.clock.handed_over(now, mover, to, playing and battle.everyone_moved())
+
+
+def _announce_end(announcer: Announcer) -> Announce:
     async def announce(battle: Battle) -> None:
         await announcer.update(battle)
         await announcer.end(battle)

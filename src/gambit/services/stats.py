@@ -1,10 +1,15 @@
-"""Players' records and Glicko-2 ratings per game: settled when a battle ends, read by query.
+"""Players' records and Glicko-2 ratings per game and speed: settled when a battle ends,
+read by query.
+
+Speeds are lichess's (`gambit.games.clock`): a battle's time control puts it in one, and
+battles without a time control count in their game's ``untimed`` rating, the rating
+every battle counted in before time controls.
 
 Only seats taken by signed-in users have stats. Their opponents count with the rating
 they had when the battle ended: another user's current rating, a fixed nominal rating
 for an AI seat by level, the starting rating for an anonymous player. With three or
 more players each pair is one game: a winner beats every other player, and players
-who did not win draw with each other. A battle in which nobody acted does not count,
+who did not win draw with each other. A battle in which nobody acted, or aborted, does not count,
 and a battle counts once even if moves are taken back after its end.
 """
 
@@ -15,6 +20,7 @@ from dataclasses import replace
 
 from gambit.games import RULESETS
 from gambit.games.battle import Battle, Seat, SeatKind
+from gambit.games.clock import ABORTED, UNTIMED, speed
 from gambit.rating import Rating, Result, update
 from gambit.store import BattleStore, Ranked, Settle, StoredStats
 
@@ -31,14 +37,15 @@ def settlement(battle: Battle) -> Settle | None:
     counted yet (it is marked counted); the store applies it to the stats it holds,
     in the transaction that stores the end."""
     outcome = battle.outcome
-    if outcome is None or battle.rated or not battle.actions:
+    if outcome is None or battle.rated or not battle.actions or outcome.reason == ABORTED:
         return None
     battle.rated = True
     game, seats, winners = battle.game, list(battle.seats), set(outcome.winners)
+    pace = speed(battle.options)
 
     def settle(current: Mapping[str, StoredStats]) -> list[StoredStats]:
         def stats(user_id: str) -> StoredStats:
-            return current.get(user_id) or StoredStats(user_id, game)
+            return current.get(user_id) or StoredStats(user_id, game, pace)
 
         def rating(seat: Seat) -> Rating:
             if seat.kind is SeatKind.AI:
@@ -80,13 +87,18 @@ class Stats:
     def __init__(self, store: BattleStore) -> None:
         self._store = store
 
-    async def of(self, user_id: str) -> dict[str, StoredStats]:
-        """The user's stats in every game, zero where they have not played."""
-        stored = {entry.game: entry for entry in await self._store.stats(user_id)}
-        return {game: stored.get(game) or StoredStats(user_id, game) for game in RULESETS}
+    async def of(self, user_id: str) -> dict[str, dict[str, StoredStats]]:
+        """The user's stats by game and speed: every game's ``untimed`` stats (zero where
+        they have not played), and the other speeds they have played."""
+        by_game: dict[str, dict[str, StoredStats]] = {
+            game: {UNTIMED: StoredStats(user_id, game)} for game in RULESETS
+        }
+        for entry in await self._store.stats(user_id):
+            by_game.setdefault(entry.game, {})[entry.speed] = entry
+        return by_game
 
-    async def leaderboard(self, game: str, offset: int, limit: int) -> list[Ranked]:
-        return await self._store.leaderboard(game, offset, limit)
+    async def leaderboard(self, game: str, speed: str, offset: int, limit: int) -> list[Ranked]:
+        return await self._store.leaderboard(game, speed, offset, limit)
 
 
 def _score(won: bool, other_won: bool) -> float:

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gambit.games.base import Outcome
 from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat, replay
+from gambit.games.clock import UNTIMED, Clock, TimeControl, speed
 from gambit.rating import Rating
 from gambit.store.errors import (
     StorageUnavailable,
@@ -58,6 +59,7 @@ _UPDATE_HEADER = (
                 "updated_at",
                 "version",
                 "deadline",
+                "clock",
             )
         }
     )
@@ -73,10 +75,11 @@ class StorageStatus(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class StoredStats:
-    """A user's record and rating in one game."""
+    """A user's record and rating in one game at one speed."""
 
     user_id: str
     game: str
+    speed: str = UNTIMED
     played: int = 0
     wins: int = 0
     losses: int = 0
@@ -86,14 +89,14 @@ class StoredStats:
 
 @dataclass(frozen=True, slots=True)
 class Ranked:
-    """A leaderboard line: the user's name with their stats in the game."""
+    """A leaderboard line: the user's name with their stats in the game and speed."""
 
     username: str
     stats: StoredStats
 
 
 Settle = Callable[[Mapping[str, StoredStats]], list[StoredStats]]
-"""Given the current stats of a battle's users in its game, their stats after it."""
+"""Given the current stats of a battle's users in its game and speed, their stats after it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,19 +269,23 @@ class BattleStore:
             return list((await connection.execute(chosen)).scalars())
 
     async def stats(self, user_id: str) -> list[StoredStats]:
-        """The user's record and rating in every game they have played."""
+        """The user's record and rating in every game and speed they have played."""
         async with self._reading() as connection:
             rows = await connection.execute(
                 select(PlayerStatsRow).where(PlayerStatsRow.user_id == user_id)
             )
             return [_stats(row) for row in rows]
 
-    async def leaderboard(self, game: str, offset: int, limit: int) -> list[Ranked]:
-        """Ratings in ``game``, highest first, of users who have played it."""
+    async def leaderboard(self, game: str, speed: str, offset: int, limit: int) -> list[Ranked]:
+        """Ratings in ``game`` at ``speed``, highest first, of users who have played it."""
         chosen = (
             select(PlayerStatsRow, UserRow.username)
             .join(UserRow, UserRow.id == PlayerStatsRow.user_id)
-            .where(PlayerStatsRow.game == game, PlayerStatsRow.played > 0)
+            .where(
+                PlayerStatsRow.game == game,
+                PlayerStatsRow.speed == speed,
+                PlayerStatsRow.played > 0,
+            )
             .order_by(PlayerStatsRow.rating.desc(), PlayerStatsRow.user_id)
             .offset(offset)
             .limit(limit)
@@ -482,19 +489,19 @@ async def _settle(connection: AsyncConnection, battle: Battle, settle: Settle) -
     users = sorted({seat.user_id for seat in battle.seats if seat.user_id is not None})
     if not users:
         return
-    mine = (PlayerStatsRow.user_id.in_(users), PlayerStatsRow.game == battle.game)
+    kind = (PlayerStatsRow.game == battle.game, PlayerStatsRow.speed == speed(battle.options))
     current = {
         row.user_id: _stats(row)
-        for row in await connection.execute(select(PlayerStatsRow).where(*mine))
+        for row in await connection.execute(
+            select(PlayerStatsRow).where(PlayerStatsRow.user_id.in_(users), *kind)
+        )
     }
     settled = settle(current)
     if not settled:
         return
     changed = [entry.user_id for entry in settled]
     await connection.execute(
-        delete(PlayerStatsRow).where(
-            PlayerStatsRow.user_id.in_(changed), PlayerStatsRow.game == battle.game
-        )
+        delete(PlayerStatsRow).where(PlayerStatsRow.user_id.in_(changed), *kind)
     )
     await connection.execute(insert(PlayerStatsRow), [_stats_values(entry) for entry in settled])
 
@@ -531,6 +538,7 @@ def _header(change: Change) -> dict[str, Any]:
         "updated_at": battle.updated_at,
         "version": battle.version,
         "deadline": change.deadline,
+        "clock": battle.clock.to_json() if battle.clock else None,
     }
 
 
@@ -550,6 +558,7 @@ def _stats(row: Any) -> StoredStats:
     return StoredStats(
         row.user_id,
         row.game,
+        row.speed,
         row.played,
         row.wins,
         row.losses,
@@ -562,6 +571,7 @@ def _stats_values(entry: StoredStats) -> dict[str, Any]:
     return {
         "user_id": entry.user_id,
         "game": entry.game,
+        "speed": entry.speed,
         "played": entry.played,
         "wins": entry.wins,
         "losses": entry.losses,
@@ -591,5 +601,8 @@ def _battle(row: Row[Any], log: list[ActionRecord]) -> Battle:
         turn_started_at=log[-1].at if log else updated_at,
         version=row.version,
     )
+    control = TimeControl.of(row.options)
+    if row.clock is not None and control is not None:
+        battle.clock = Clock.from_json(row.clock, control)
     battle.state = replay(battle.ruleset, battle)
     return battle

@@ -14,7 +14,8 @@ class Base(DeclarativeBase):
 
 class BattleRow(Base):
     """A battle's header; ``deadline`` is when the clock must next look at it (a turn
-    running out, a wait expiring), ``version`` counts its stored changes."""
+    or a time control running out, a wait expiring), ``version`` counts its stored
+    changes, ``clock`` holds a time control's remaining times."""
 
     __tablename__ = "battles"
     __table_args__ = (
@@ -37,6 +38,7 @@ class BattleRow(Base):
     updated_at: Mapped[int] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer, default=0)
     deadline: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    clock: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class BattlePlayerRow(Base):
@@ -68,13 +70,15 @@ class ActionRow(Base):
 
 
 class PlayerStatsRow(Base):
-    """A user's record and Glicko-2 rating in one game."""
+    """A user's record and Glicko-2 rating in one game at one speed (``untimed`` for
+    battles without a time control)."""
 
     __tablename__ = "player_stats"
-    __table_args__ = (Index("ix_player_stats_ranking", "game", "rating"),)
+    __table_args__ = (Index("ix_player_stats_ranking", "game", "speed", "rating"),)
 
     user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     game: Mapped[str] = mapped_column(String(16), primary_key=True)
+    speed: Mapped[str] = mapped_column(String(16), primary_key=True)
     played: Mapped[int] = mapped_column(Integer)
     wins: Mapped[int] = mapped_column(Integer)
     losses: Mapped[int] = mapped_column(Integer)

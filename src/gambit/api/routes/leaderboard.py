@@ -8,9 +8,10 @@ from fastapi import APIRouter, Path, Query
 
 from gambit.api.deps import ServicesDep
 from gambit.api.routing import JsonRoute
-from gambit.api.schemas.battles import GameName
+from gambit.api.schemas.battles import GameName, Speed
 from gambit.api.schemas.common import error_responses
 from gambit.api.schemas.users import Leaderboard
+from gambit.games.clock import UNTIMED
 
 router = APIRouter(prefix="/leaderboard", tags=["users"], route_class=JsonRoute)
 
@@ -34,7 +35,14 @@ async def leaderboard(
     game: Annotated[GameName, Path(description="`chess` or `duel`.")],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    speed: Annotated[
+        Speed,
+        Query(
+            description="lichess's speeds for battles with a time control; `untimed` "
+            "(the default) for battles without one."
+        ),
+    ] = UNTIMED,
 ) -> Leaderboard:
-    """Players who have played `game`, highest Glicko-2 rating first."""
-    ranked = await services.stats.leaderboard(game, offset, limit + 1)
-    return Leaderboard.of(game, ranked, offset, limit)
+    """Players who have played `game` at `speed`, highest Glicko-2 rating first."""
+    ranked = await services.stats.leaderboard(game, speed, offset, limit + 1)
+    return Leaderboard.of(game, speed, ranked, offset, limit)

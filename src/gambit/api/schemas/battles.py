@@ -9,11 +9,25 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from gambit.api.schemas.common import JsonModel, rule_error
 from gambit.games.battle import ActionRecord, Battle, SeatKind, to_public
+from gambit.games.clock import (
+    CLOCK,
+    DAYS,
+    MAX_INCREMENT_SECONDS,
+    MAX_LIMIT_SECONDS,
+    START_SECONDS,
+    Clock,
+)
 from gambit.services.analysis import Hint
 from gambit.services.arena import SeatSpec
+from gambit.services.clock import TURN_SECONDS
 from gambit.services.replays import Step, current_step
 
 GameName = Literal["chess", "duel"]  # the keys of gambit.games.RULESETS
+Speed = Literal[  # gambit.games.clock.SPEEDS
+    "untimed", "ultraBullet", "bullet", "blitz", "rapid", "classical", "correspondence"
+]
+Days = Literal[1, 2, 3, 5, 7, 10, 14]  # gambit.games.clock.DAYS_CHOICES
+TIME_LIMITS = (TURN_SECONDS, CLOCK, DAYS)  # a battle has one kind of time limit at most
 
 
 class HumanSeat(JsonModel):
@@ -29,6 +43,23 @@ class AISeat(JsonModel):
 SeatRequest = Annotated[HumanSeat | AISeat, Field(discriminator="type")]
 
 
+class ClockOption(JsonModel):
+    """A real-time clock, in lichess's units."""
+
+    limit: int = Field(
+        ge=0, le=MAX_LIMIT_SECONDS, description="Each side's starting time, seconds (may be 0)."
+    )
+    increment: int = Field(
+        0, ge=0, le=MAX_INCREMENT_SECONDS, description="Seconds added after each own move."
+    )
+
+    @model_validator(mode="after")
+    def _some_time(self) -> ClockOption:
+        if self.limit == self.increment == 0:
+            raise rule_error("needs a limit or an increment above 0")
+        return self
+
+
 class BattleOptions(JsonModel):
     size: int | None = Field(None, ge=5, le=15, description="Duel: board size (default 7).")
     maxRounds: int | None = Field(None, ge=1, le=100, description="Duel: round limit (100).")
@@ -39,6 +70,28 @@ class BattleOptions(JsonModel):
         le=86_400,
         description="Time for each human turn; who runs out forfeits (chess: loses; duel: is out).",
     )
+    clock: ClockOption | None = Field(
+        None,
+        description="A time control, lichess's rules: the clock runs once every side has "
+        f"moved (a first move must come within {START_SECONDS} s or the game is aborted); "
+        "a move costs its time, then earns the increment; who runs out of time loses "
+        "(chess: a draw if the opponent cannot mate; duel: is out). AI seats are timed too.",
+    )
+    days: Days | None = Field(
+        None,
+        description="Correspondence: days for each move (a first move too, or the game is "
+        "aborted); who runs out loses as with `clock`.",
+    )
+
+    @model_validator(mode="after")
+    def _one_time_limit(self) -> BattleOptions:
+        chosen = [name for name in TIME_LIMITS if getattr(self, name) is not None]
+        if len(chosen) > 1:
+            raise rule_error(
+                f"can have only one of {', '.join(TIME_LIMITS)}; this battle asks for "
+                + " and ".join(chosen)
+            )
+        return self
 
     def for_rules(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)
@@ -102,8 +155,35 @@ class ActionView(BaseModel):
         )
 
 
+class ClockView(BaseModel):
+    """A time control and each seat's remaining time. The seat `running` has
+    `remaining[running] - (now - at)` ms left now; the others' times stand still."""
+
+    limit: int | None = Field(description="Starting time, seconds; null for correspondence.")
+    increment: int | None = Field(description="Seconds added per move; null likewise.")
+    days: int | None = Field(description="Correspondence: days per move; else null.")
+    remaining: list[int] = Field(description="Milliseconds left per seat, measured at `at`.")
+    running: int | None = Field(
+        description="The seat whose time is running; null before every seat has moved "
+        "(the first move has its own limit) and once the battle is over."
+    )
+    at: int = Field(description="Epoch milliseconds `remaining` was measured at.")
+
+    @classmethod
+    def of(cls, clock: Clock) -> ClockView:
+        control, real_time = clock.control, clock.control.days is None
+        return cls(
+            limit=control.limit if real_time else None,
+            increment=control.increment if real_time else None,
+            days=control.days,
+            remaining=list(clock.remaining),
+            running=clock.running,
+            at=clock.at,
+        )
+
+
 class GameState(BaseModel):
-    """Seed 000's GameState; chess adds `fen` and `moves`."""
+    """Seed 000's GameState; chess adds `fen` and `moves`, a time control `clock`."""
 
     battleId: str
     round: int
@@ -119,12 +199,20 @@ class GameState(BaseModel):
     )
     fen: str | None = None
     moves: list[str] | None = None
+    clock: ClockView | None = Field(
+        None,
+        description="The time control's clock as the battle stands; null without a time "
+        "control, and in earlier states of a history.",
+    )
 
 
 class BattleView(BaseModel):
     id: str
     game: GameName
     players: list[PlayerView]
+    options: dict[str, Any] = Field(
+        description="The options it was created with (`size`, `turnSeconds`, `clock`, …)."
+    )
     state: GameState
     status: Literal["WAITING", "ACTIVE", "FINISHED"]
     createdAt: int
@@ -151,6 +239,7 @@ class BattleView(BaseModel):
                 )
                 for index, seat in enumerate(battle.seats)
             ],
+            options=battle.options,
             state=game_state(battle),
             status=battle.status.value,
             createdAt=battle.created_at,
@@ -177,6 +266,7 @@ def game_state(battle: Battle, step: Step | None = None) -> GameState:
         }
     view = battle.ruleset.view(step.state, ids, [r.action for r in battle.actions[: step.seq]])
     finished = step.outcome is not None
+    now = step.seq == len(battle.actions)
     return GameState(
         battleId=battle.id,
         status=step.status.value,
@@ -185,6 +275,7 @@ def game_state(battle: Battle, step: Step | None = None) -> GameState:
         round=view.round,
         currentTurn=None if finished else ids[battle.ruleset.to_move(step.state)],
         players=view.players,
+        clock=ClockView.of(battle.clock) if battle.clock and now else None,
         **view.extra,
     )
 

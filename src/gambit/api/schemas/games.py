@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from gambit.api.schemas.battles import ClockView
 from gambit.api.schemas.common import JsonModel, rule_error
 from gambit.games.battle import Battle, SeatKind
 from gambit.games.chess import UCI_MOVE
@@ -130,6 +131,9 @@ class Game(BaseModel):
     moves: list[str]
     players: Players
     lastMove: LastMove | None = None
+    clock: ClockView | None = Field(
+        None, description="The time control's clock (a battle made with one); else null."
+    )
 
     @classmethod
     def of(cls, battle: Battle) -> Game:
@@ -163,6 +167,7 @@ class Game(BaseModel):
             moves=[record.action["move"] for record in played],
             players=Players(white=players[0], black=players[1]),
             lastMove=last_move,
+            clock=ClockView.of(battle.clock) if battle.clock else None,
         )
 
 

@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from gambit.api.schemas.auth import Email, NewPassword, iso
 from gambit.api.schemas.common import JsonModel, rule_error
+from gambit.games.clock import UNTIMED
 from gambit.services.accounts import DISPLAY_NAME_MAX_LENGTH, valid_display_name
 from gambit.services.stats import PROVISIONAL_DEVIATION
 from gambit.store import Ranked, StoredStats
@@ -32,9 +33,9 @@ class RecordView(BaseModel):
     draws: int
 
     @classmethod
-    def total(cls, by_game: dict[str, StoredStats]) -> RecordView:
-        """Every game added up."""
-        entries = by_game.values()
+    def total(cls, by_game: dict[str, dict[str, StoredStats]]) -> RecordView:
+        """Every game and speed added up."""
+        entries = [entry for by_speed in by_game.values() for entry in by_speed.values()]
         return cls(
             played=sum(e.played for e in entries),
             wins=sum(e.wins for e in entries),
@@ -68,12 +69,24 @@ class GameRecordView(RecordView):
 class UserStats(BaseModel):
     userId: str
     total: RecordView
-    games: dict[str, GameRecordView] = Field(description="Per game: `chess`, `duel`.")
+    games: dict[str, GameRecordView] = Field(
+        description="Per game (`chess`, `duel`): the rating of its battles without a time "
+        "control (the `untimed` speed)."
+    )
+    speeds: dict[str, dict[str, GameRecordView]] = Field(
+        description="Per game, per speed played: `untimed`, and lichess's `ultraBullet`, "
+        "`bullet`, `blitz`, `rapid`, `classical`, `correspondence` for battles with a "
+        "time control."
+    )
 
     @classmethod
-    def of(cls, user_id: str, by_game: dict[str, StoredStats]) -> UserStats:
-        games = {game: GameRecordView.of(entry) for game, entry in by_game.items()}
-        return cls(userId=user_id, total=RecordView.total(by_game), games=games)
+    def of(cls, user_id: str, by_game: dict[str, dict[str, StoredStats]]) -> UserStats:
+        speeds = {
+            game: {pace: GameRecordView.of(entry) for pace, entry in by_speed.items()}
+            for game, by_speed in by_game.items()
+        }
+        games = {game: by_speed[UNTIMED] for game, by_speed in speeds.items()}
+        return cls(userId=user_id, total=RecordView.total(by_game), games=games, speeds=speeds)
 
 
 class PublicUser(BaseModel):
@@ -102,7 +115,7 @@ class Profile(PublicUser):
     stats: RecordView
 
     @classmethod
-    def of_user(cls, user: StoredUser, by_game: dict[str, StoredStats]) -> Profile:
+    def of_user(cls, user: StoredUser, by_game: dict[str, dict[str, StoredStats]]) -> Profile:
         return cls(
             **PublicUser.of(user).model_dump(),
             email=user.email,
@@ -128,14 +141,18 @@ class RankedPlayer(GameRecordView):
 
 class Leaderboard(BaseModel):
     game: str
+    speed: str = Field(description="The speed ranked; `untimed` by default.")
     players: list[RankedPlayer] = Field(description="Highest rating first.")
     nextOffset: int | None = Field(description="Pass as `offset` for the next page.")
 
     @classmethod
-    def of(cls, game: str, ranked: list[Ranked], offset: int, limit: int) -> Leaderboard:
+    def of(
+        cls, game: str, speed: str, ranked: list[Ranked], offset: int, limit: int
+    ) -> Leaderboard:
         shown = ranked[:limit]
         return cls(
             game=game,
+            speed=speed,
             players=[
                 RankedPlayer(
                     rank=offset + place,
