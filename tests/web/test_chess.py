@@ -143,3 +143,30 @@ def test_the_watch_page_lists_battles_in_play_with_names_and_ratings(
     expect(page.locator(".players")).to_have_text(
         f"{player['username']} (1500) vs computer level 0"
     )
+
+
+def test_a_clocked_game_from_the_lobby_shows_both_clocks_running_down(
+    web_server: LiveServer, page: Page
+) -> None:
+    with httpx.Client(base_url=web_server.url + "/api/v1", timeout=30) as api:
+        sign_in(page, web_server.url, register(api))
+    page.goto(web_server.url + "/")
+    page.locator("input[name=level]").fill("0")
+    page.locator("input[name=level]").dispatch_event("change")
+    page.locator("input[name=searchTime]").fill("100")
+    page.locator("input[name=searchTime]").dispatch_event("change")
+    page.locator("select[name=timeControl]").select_option("3+2")
+    page.locator("button.start").click()
+    expect(page).to_have_url(re.compile(r"/game/[0-9a-f-]{36}$"))
+    clocks = page.locator("ul.clocks li .time")
+    expect(clocks).to_have_text(["3:00", "3:00"])  # nobody's time runs before both have moved
+
+    click_square(page, "e2")
+    click_square(page, "e4")
+    expect(page.locator("ol.moves li")).to_have_count(2, timeout=15_000)
+    # Now white's clock runs (3:00 and the 2 s increment, going down); black's stands.
+    mine = page.locator('ul.clocks li.running[data-seat="0"] .time')
+    expect(mine).to_have_text(re.compile(r"^(3:0[0-2]|2:5\d)$"))
+    before = mine.inner_text()
+    expect(mine).not_to_have_text(before, timeout=3_000)
+    expect(page.locator('ul.clocks li[data-seat="1"]')).not_to_have_class(re.compile("running"))

@@ -14,6 +14,7 @@ function battle(moves: string[], lastBy: string | null, players = [ME, COMPUTER]
     players,
     status: 'ACTIVE',
     createdAt: 0,
+    updatedAt: 0,
     legalActions: null,
     state: {
       battleId: 'b',
@@ -21,7 +22,7 @@ function battle(moves: string[], lastBy: string | null, players = [ME, COMPUTER]
       currentTurn: null,
       players: {},
       status: 'ACTIVE',
-      lastAction: lastBy ? { seq: moves.length, playerId: lastBy, action: { type } } : null,
+      lastAction: lastBy ? { seq: moves.length, playerId: lastBy, action: { type }, at: 0 } : null,
       result: null,
       fen: START,
       moves,

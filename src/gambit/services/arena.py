@@ -16,6 +16,7 @@ from gambit.games import RULESETS
 from gambit.games import IllegalAction as IllegalByRules
 from gambit.games.base import Action
 from gambit.games.battle import Battle, BattleStatus, Seat, SeatKind, to_public, to_rules
+from gambit.games.clock import speed
 from gambit.rating import Rating
 from gambit.services.ai_turns import AUTO_AI
 from gambit.services.errors import (
@@ -76,7 +77,7 @@ class Arena:
                     )
                 )
             elif not creator_seated:
-                placed.append(await self._seat(user, game))
+                placed.append(await self._seat(user, game, speed(options)))
                 creator_seated = True
             else:
                 placed.append(Seat("", SeatKind.HUMAN))
@@ -127,12 +128,14 @@ class Arena:
 
     async def join(self, battle_id: str, user: Entrant) -> Battle:
         battle = await self._repository.get(battle_id)
-        return await self._referee.take_seat(battle_id, await self._seat(user, battle.game))
+        taken = await self._seat(user, battle.game, speed(battle.options))
+        return await self._referee.take_seat(battle_id, taken)
 
-    async def _seat(self, user: Entrant, game: str) -> Seat:
-        """A user's seat, with their name and their rating in ``game`` as they sit down."""
-        played = {stats.game: stats.rating for stats in await self._store.stats(user.user_id)}
-        rating = played.get(game, Rating())
+    async def _seat(self, user: Entrant, game: str, pace: str) -> Seat:
+        """A user's seat, with their name and their rating in ``game`` at the battle's
+        speed as they sit down."""
+        played = {(s.game, s.speed): s.rating for s in await self._store.stats(user.user_id)}
+        rating = played.get((game, pace), Rating())
         return Seat(
             user.user_id,
             SeatKind.HUMAN,

@@ -18,19 +18,32 @@ export interface GameState {
   currentTurn: string | null;
   players: Record<string, Record<string, unknown>>;
   status: 'WAITING' | 'ACTIVE' | 'FINISHED';
-  lastAction: { seq: number; playerId: string; action: Action } | null;
+  lastAction: { seq: number; playerId: string; action: Action; at: number } | null;
   result: { winners: string[]; reason: string } | null;
   fen?: string | null;
   moves?: string[] | null;
+  clock?: ClockState | null;
+}
+
+/** A time control and each seat's time, measured at ``at`` (epoch ms). */
+export interface ClockState {
+  limit: number | null;
+  increment: number | null;
+  days: number | null;
+  remaining: number[];
+  running: number | null;
+  at: number;
 }
 
 export interface Battle {
   id: string;
   game: 'chess' | 'duel';
   players: Player[];
+  options?: Record<string, unknown>;
   state: GameState;
   status: GameState['status'];
   createdAt: number;
+  updatedAt: number;
   legalActions: Action[] | null;
 }
 

@@ -7,6 +7,7 @@ import type { Key } from '@lichess-org/chessground/types';
 
 import { failureText, request } from '../common/api';
 import { sanLine, typedMove } from '../common/chess';
+import { formatTime, timesLeft, turnLeft } from '../common/clock';
 import { playerLabel } from '../common/players';
 import { currentSession } from '../common/session';
 import { BattleSocket, type ServerEvent } from '../common/socket';
@@ -16,6 +17,7 @@ import { DuelView } from '../duel';
 import { destinations, evaluated, takeBackPlies, type Evaluation } from './position';
 
 const COLOURS = ['white', 'black'] as const;
+const CLOCK_REDRAW_MS = 100;
 
 export function gamePage(root: Element, battleId: string): void {
   const session = currentSession();
@@ -219,6 +221,26 @@ export function gamePage(root: Element, battleId: string): void {
     return buttons;
   }
 
+  /** Each seat's time under a time control, or the time left for this turn. */
+  function clocks(shown: Battle): VNode | null {
+    const now = Date.now();
+    const times = timesLeft(shown, now);
+    if (times) {
+      const running = shown.state.status === 'ACTIVE' ? shown.state.clock?.running : null;
+      return h(
+        'ul.clocks',
+        times.map((left, seat) =>
+          h(`li.clock${seat === running ? '.running' : ''}`, { attrs: { 'data-seat': String(seat) } }, [
+            h('span.who', playerLabel(shown.players[seat])),
+            h('span.time', formatTime(left)),
+          ]),
+        ),
+      );
+    }
+    const turn = turnLeft(shown, now);
+    return turn === null ? null : h('p.turn-clock', `Time for this turn: ${formatTime(turn)}`);
+  }
+
   function render(): VNode {
     const state = battle?.state;
     return h('div.page', [
@@ -234,6 +256,7 @@ export function gamePage(root: Element, battleId: string): void {
         h('aside.info', [
           battle ? h('p.status', `${battle.game} · ${battle.status.toLowerCase()}`) : h('p', 'Loading…'),
           battle ? h('p.players', battle.players.map(playerLabel).join(' vs ')) : null,
+          battle ? clocks(battle) : null,
           spectators ? h('p.spectators', `${spectators} watching`) : null,
           state?.status === 'FINISHED' ? h('p.result', { attrs: { role: 'status' } }, result()) : null,
           state?.status === 'FINISHED'
@@ -260,6 +283,10 @@ export function gamePage(root: Element, battleId: string): void {
   }
 
   const redraw = mount(root, render);
+  // The clocks run down between the server's updates.
+  setInterval(() => {
+    if (battle?.state.status === 'ACTIVE' && (battle.state.clock || battle.options?.turnSeconds)) redraw();
+  }, CLOCK_REDRAW_MS);
   new BattleSocket(battleId, hear, (up) => {
     connected = up;
     redraw();

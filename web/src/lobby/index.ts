@@ -12,11 +12,22 @@ interface Choices {
   searchTime: number;
   fighters: number;
   duelLevel: number;
+  timeControl: string; // '' untimed, else lichess's "minutes+increment"
+}
+
+/** Time controls offered for chess, as lichess's quick pairings name them. */
+const TIME_CONTROLS = ['', '1+0', '3+2', '5+3', '10+5', '15+10', '30+0'];
+
+/** The battle option of a "minutes+increment" time control; none when untimed. */
+function chessOptions(timeControl: string): { clock?: { limit: number; increment: number } } {
+  if (!timeControl) return {};
+  const [minutes, increment] = timeControl.split('+').map(Number);
+  return { clock: { limit: minutes * 60, increment } };
 }
 
 export function lobbyPage(root: Element): void {
   const session = currentSession();
-  const choices: Choices = { level: 3, colour: 'white', searchTime: 500, fighters: 2, duelLevel: 3 };
+  const choices: Choices = { level: 3, colour: 'white', searchTime: 500, fighters: 2, duelLevel: 3, timeControl: '' };
   let open: Battle[] = [];
   let playing: Battle[] = [];
   let finished: Battle[] = [];
@@ -36,7 +47,7 @@ export function lobbyPage(root: Element): void {
     const you = { type: 'human' };
     const computer = { type: 'ai', level: choices.level, searchTime: choices.searchTime };
     const seats = choices.colour === 'white' ? [you, computer] : [computer, you];
-    return create({ game: 'chess', seats });
+    return create({ game: 'chess', seats, options: chessOptions(choices.timeControl) });
   }
 
   /** You in the first seat, the computer in the others. */
@@ -130,13 +141,38 @@ export function lobbyPage(root: Element): void {
                   ),
                 ),
               ]),
+              h('label', [
+                'Time control',
+                h(
+                  'select',
+                  {
+                    attrs: { name: 'timeControl' },
+                    on: {
+                      change: (event: Event) => {
+                        choices.timeControl = (event.target as HTMLSelectElement).value;
+                      },
+                    },
+                  },
+                  TIME_CONTROLS.map((control) =>
+                    h(
+                      'option',
+                      { attrs: { value: control, selected: choices.timeControl === control } },
+                      control || 'none',
+                    ),
+                  ),
+                ),
+              ]),
               h('button.start', { on: { click: () => void playComputer() } }, 'Play chess'),
               h(
                 'button.challenge',
                 {
                   on: {
                     click: () =>
-                      void create({ game: 'chess', seats: [{ type: 'human' }, { type: 'human' }] }),
+                      void create({
+                        game: 'chess',
+                        seats: [{ type: 'human' }, { type: 'human' }],
+                        options: chessOptions(choices.timeControl),
+                      }),
                   },
                 },
                 'Open a chess game for another player',

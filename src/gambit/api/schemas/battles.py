@@ -239,7 +239,7 @@ class BattleView(BaseModel):
                 )
                 for index, seat in enumerate(battle.seats)
             ],
-            options=battle.options,
+            options={k: v for k, v in battle.options.items() if k in BattleOptions.model_fields},
             state=game_state(battle),
             status=battle.status.value,
             createdAt=battle.created_at,
