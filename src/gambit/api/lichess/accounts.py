@@ -300,7 +300,7 @@ async def playing(
     responses=_errors_of(404, 503),
 )
 async def user(
-    username: Annotated[str, Path(max_length=40)], request: Request, services: ServicesDep
+    username: Annotated[str, Path()], request: Request, services: ServicesDep
 ) -> UserExtended:
     found = await services.accounts.named([username])
     if not found:
