@@ -33,6 +33,21 @@ ACCOUNTS = {
     ("get", "/api/v1/users/{userId}/stats"),
 }
 
+API_TOKENS = {
+    ("post", "/api/v1/account/tokens"),
+    ("get", "/api/v1/account/tokens"),
+    ("delete", "/api/v1/account/tokens/{tokenId}"),
+}
+LICHESS_ACCOUNTS = {
+    ("get", "/api/account"),
+    ("get", "/api/account/playing"),
+    ("get", "/api/user/{username}"),
+    ("get", "/api/users/status"),
+    ("get", "/api/bot/online"),
+    ("post", "/api/bot/account/upgrade"),
+    ("post", "/api/token/test"),
+}
+
 
 BATTLE_FACE = {
     ("post", "/api/v1/battles"),
@@ -95,8 +110,8 @@ def test_docs_page(server: LiveServer) -> None:
 def test_account_endpoints_are_documented_with_their_errors(server: LiveServer) -> None:
     schema = _schema(server)
     operations = _operations(schema)
-    assert set(operations) >= ACCOUNTS
-    for key in ACCOUNTS:
+    assert set(operations) >= ACCOUNTS | API_TOKENS
+    for key in ACCOUNTS | API_TOKENS:
         responses = operations[key]["responses"]
         assert "422" not in responses
         assert "429" in responses, key
@@ -154,3 +169,39 @@ def test_health_and_readiness_are_documented(server: LiveServer) -> None:
             "$ref": "#/components/schemas/Readiness"
         }
     assert "/health/ready" not in schema["paths"]
+
+
+def test_api_tokens_are_documented_with_models_and_scopes(server: LiveServer) -> None:
+    schema = _schema(server)
+    operations = _operations(schema)
+    created = operations[("post", "/api/v1/account/tokens")]
+    assert created["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/NewApiTokenView"
+    }
+    assert "requestBody" in created
+    request = schema["components"]["schemas"]["NewTokenRequest"]
+    scopes = request["properties"]["scopes"]["items"]["enum"]
+    assert {"bot:play", "board:play", "challenge:read", "challenge:write"} <= set(scopes)
+    listed = operations[("get", "/api/v1/account/tokens")]["responses"]["200"]
+    assert listed["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ApiTokenList"
+    }
+    assert "token" not in schema["components"]["schemas"]["ApiTokenView"]["properties"]
+
+
+def test_lichess_account_routes_are_documented_with_lichess_errors(server: LiveServer) -> None:
+    operations = _operations(_schema(server))
+    assert set(operations) >= LICHESS_ACCOUNTS
+    for key in LICHESS_ACCOUNTS:
+        operation = operations[key]
+        assert operation["tags"] == ["lichess"], key
+        responses = operation["responses"]
+        assert "422" not in responses
+        for code in (code for code in responses if code.startswith(("4", "5"))):
+            assert responses[code]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/LichessError"
+            }, (key, code)
+    online = operations[("get", "/api/bot/online")]["responses"]["200"]
+    assert "application/x-ndjson" in online["content"]
+    tested = operations[("post", "/api/token/test")]
+    assert "text/plain" in tested["requestBody"]["content"]

@@ -18,8 +18,19 @@ from gambit.api.body_limit import BodyLimitMiddleware
 from gambit.api.counters import Counters
 from gambit.api.deps import Services
 from gambit.api.errors import install_error_handlers
+from gambit.api.lichess import accounts as lichess_accounts
 from gambit.api.ratelimit import RateLimitMiddleware, limit_rules
-from gambit.api.routes import auth, battles, games, health, leaderboard, state, system, users
+from gambit.api.routes import (
+    api_tokens,
+    auth,
+    battles,
+    games,
+    health,
+    leaderboard,
+    state,
+    system,
+    users,
+)
 from gambit.api.security import SecurityMiddleware
 from gambit.api.web import install_web_face
 from gambit.api.ws import socket
@@ -101,12 +112,21 @@ def create_app(settings: Settings) -> FastAPI:
         state.router,
     )
     # Routes are matched in order: the busiest face first.
-    routers = (games.router, *seed_000, state.usage_router, leaderboard.router, system.router)
+    routers = (
+        games.router,
+        *seed_000,
+        api_tokens.router,
+        state.usage_router,
+        leaderboard.router,
+        system.router,
+    )
     for router in (*routers, socket.router):
         app.include_router(router, prefix=API_PREFIX)
     # Seed 000's paths at the root answer too, outside the schema.
     for router in seed_000:
         app.include_router(router, include_in_schema=False)
+    # The lichess face at lichess's own paths.
+    app.include_router(lichess_accounts.router)
     install_web_face(app)
 
     if settings.rate_limit_enabled:
@@ -220,13 +240,15 @@ STORAGE_UNAVAILABLE = {
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """The schema, minus FastAPI's stock 422 responses (gambit answers 400 instead), plus
-    the 503 any endpoint answers while the database is away."""
+    the 503 any endpoint of gambit's own answers while the database is away (the lichess
+    face documents its own)."""
     if app.openapi_schema is None:
         schema = FastAPI.openapi(app)
-        for path in schema.get("paths", {}).values():
+        for name, path in schema.get("paths", {}).items():
             for operation in path.values():
                 operation.get("responses", {}).pop("422", None)
-                operation.setdefault("responses", {}).setdefault("503", STORAGE_UNAVAILABLE)
+                if name.startswith(API_PREFIX):
+                    operation.setdefault("responses", {}).setdefault("503", STORAGE_UNAVAILABLE)
         for name in ("HTTPValidationError", "ValidationError"):
             schema.get("components", {}).get("schemas", {}).pop(name, None)
         app.openapi_schema = schema

@@ -3,17 +3,22 @@
 ``OAuth2PasswordBearer(tokenUrl="token")`` as in seed 000, so ``/docs`` shows the
 Authorize button that signs in through ``POST /token``. A request without a token is
 anonymous; a request with a bad one is refused rather than treated as anonymous.
+
+The token is a session's JWT or a personal API token. Scopes matter to the lichess
+routes alone: ``requires_scope`` refuses a personal token without the scope (a session's
+JWT has them all); `BotCaller` and `BoardCaller` also keep bots on the Bot API and
+people on the Board API, as lichess does.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from gambit.api.deps import Services
-from gambit.services.errors import Unauthorized
+from gambit.api.deps import AccountsDep, Services
+from gambit.services.errors import Forbidden, InvalidRequest, Unauthorized
 from gambit.services.tokens import AccessClaims
 
 bearer = OAuth2PasswordBearer(tokenUrl="token", auto_error=False)
@@ -25,7 +30,7 @@ async def optional_caller(
     if token is None:
         return None
     services: Services = request.app.state.services
-    return services.accounts.authenticate(token)
+    return await services.accounts.authenticate(token)
 
 
 async def required_caller(
@@ -42,3 +47,37 @@ Caller = Annotated[AccessClaims, Depends(required_caller)]
 
 def caller_id(caller: AccessClaims | None) -> str | None:
     return None if caller is None else caller.user_id
+
+
+def requires_scope(scope: str) -> Any:
+    """The caller, if their token carries ``scope``:
+    ``caller: Annotated[AccessClaims, requires_scope("challenge:write")]``."""
+
+    async def scoped(caller: Caller) -> AccessClaims:
+        if not caller.has_scope(scope):
+            raise Forbidden("Missing scope", f"this endpoint needs a token with {scope}")
+        return caller
+
+    return Depends(scoped)
+
+
+async def _bot_caller(
+    caller: Annotated[AccessClaims, requires_scope("bot:play")], accounts: AccountsDep
+) -> AccessClaims:
+    if not await accounts.is_bot(caller.user_id):
+        raise InvalidRequest("This endpoint can only be used with a Bot account.")
+    return caller
+
+
+async def _board_caller(
+    caller: Annotated[AccessClaims, requires_scope("board:play")], accounts: AccountsDep
+) -> AccessClaims:
+    if await accounts.is_bot(caller.user_id):
+        raise InvalidRequest("This endpoint cannot be used with a Bot account.")
+    return caller
+
+
+BotCaller = Annotated[AccessClaims, Depends(_bot_caller)]
+"""A bot account with a ``bot:play`` token: the caller of ``/api/bot/…``."""
+BoardCaller = Annotated[AccessClaims, Depends(_board_caller)]
+"""A person (not a bot) with a ``board:play`` token: the caller of ``/api/board/…``."""

@@ -4,33 +4,58 @@ A login is a family of refresh tokens. Each refresh spends its token and hands o
 next one; presenting a spent token again means it was copied, so the whole family is
 revoked (RFC 6819's refresh token rotation). Revoked logins and logged-out access tokens
 are stored in the database, from where every server process learns of them (`Revocations`).
+Personal API tokens (`ApiTokens`) are accepted wherever an access token is.
 Each request's changes are stored in one transaction, so a refusal (`StorageUnavailable`)
 leaves nothing half done: retrying is always safe.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from email_validator import EmailNotValidError, validate_email
 
+from gambit.services.api_tokens import ApiTokens, TokenTest
 from gambit.services.errors import Conflict, InvalidRequest, NotFound, Unauthorized
 from gambit.services.login_guard import LoginGuard
 from gambit.services.passwords import Passwords
 from gambit.services.revocations import Revocations
-from gambit.services.tokens import AccessClaims, Tokens, new_refresh_token, refresh_token_hash
-from gambit.store.users import DuplicateUser, NewRefreshToken, SignOut, StoredUser, UserStore
+from gambit.services.tokens import (
+    SCOPES,
+    AccessClaims,
+    Tokens,
+    is_personal_token,
+    new_refresh_token,
+    secret_hash,
+)
+from gambit.store.errors import StorageUnavailable
+from gambit.store.users import (
+    BOT_TITLE,
+    DuplicateUser,
+    NewRefreshToken,
+    SignOut,
+    StoredUser,
+    UserStore,
+)
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_]{1,40}$"
 PASSWORD_MIN_LENGTH = 8
 DISPLAY_NAME_MAX_LENGTH = 50
 
 WRONG_CREDENTIALS = "invalid username or password"
+# lichess's answer to upgrading an account that has played
+HAS_PLAYED = "You already have games played. Make a new account."
+
+# A user is "seen" by their requests: each process notes it at most once a minute, so a
+# user counts as online while seen in the last three.
+SEEN_EVERY_SECONDS = 60.0
+ONLINE_MS = 180_000
 
 
 def password_problem(password: str) -> str | None:
@@ -68,6 +93,15 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+def is_online(user: StoredUser, now: int) -> bool:
+    """Seen in the last three minutes (gambit's stand-in for lichess's live connection)."""
+    return user.seen_at is not None and user.seen_at > now - ONLINE_MS
+
+
+def is_bot(user: StoredUser) -> bool:
+    return user.title == BOT_TITLE
+
+
 @dataclass(frozen=True, slots=True)
 class Session:
     """What a successful register, login or refresh hands back."""
@@ -94,6 +128,13 @@ class Accounts:
         self._guard = guard
         self._refresh_ms = refresh_days * 86_400_000
         self._revocations = Revocations(users)
+        self._api_tokens = ApiTokens(users, self._revocations)
+        self._bots: set[str] = set()  # known bots: an upgrade is for good
+        self._seen: dict[str, float] = {}  # user id -> when this process last noted it
+
+    @property
+    def api_tokens(self) -> ApiTokens:
+        return self._api_tokens
 
     async def start(self) -> None:
         """Follow the revocations stored by every process (a server does; the CLI only
@@ -137,7 +178,7 @@ class Accounts:
 
     async def refresh(self, refresh_token: str) -> Session:
         """Spend ``refresh_token`` for a new pair; a spent one revokes its whole login."""
-        token_hash = refresh_token_hash(refresh_token)
+        token_hash = secret_hash(refresh_token)
         token = await self._users.find_refresh_token(token_hash)
         user = None if token is None else await self._users.get(token.user_id)
         if token is None or user is None:
@@ -154,10 +195,14 @@ class Accounts:
         return self._session(user, successor, login.family_id)
 
     async def logout(self, claims: AccessClaims, refresh_token: str | None) -> None:
-        """Revoke this access token and the login of ``refresh_token`` (or of the token)."""
+        """Revoke this access token and the login of ``refresh_token`` (or of the token);
+        signing out with a personal API token revokes that token."""
+        if claims.personal:
+            await self._api_tokens.revoke(claims.user_id, claims.token_id)
+            return
         session_id = claims.session_id
         if refresh_token:
-            token = await self._users.find_refresh_token(refresh_token_hash(refresh_token))
+            token = await self._users.find_refresh_token(secret_hash(refresh_token))
             if token is None or token.user_id != claims.user_id:
                 raise Unauthorized("invalid refresh token")
             session_id = token.family_id
@@ -165,20 +210,78 @@ class Accounts:
             self._logins_of(claims.user_id, only=session_id, token_ids=(claims.token_id,))
         )
 
-    def authenticate(self, token: str) -> AccessClaims:
-        """The claims of a valid, unrevoked access token; raises `Unauthorized` otherwise."""
-        claims = self._tokens.decode(token)
-        if claims.scope is not None:
-            raise Unauthorized("not a user's token", "operator tokens serve /system alone")
-        if self._revocations.refuses(claims):
-            raise Unauthorized("token revoked", "sign in again")
+    async def authenticate(self, token: str) -> AccessClaims:
+        """The claims of a valid, unrevoked access token or personal API token; raises
+        `Unauthorized` otherwise. The user is noted as seen."""
+        claims = await self._identify(token)
+        await self.seen(claims.user_id)
         return claims
+
+    async def test_tokens(self, tokens: Sequence[str]) -> dict[str, TokenTest | None]:
+        """For each token, what it is worth now, or None if it is worth nothing."""
+        personal = await self._api_tokens.find(t for t in tokens if is_personal_token(t))
+        tested: dict[str, TokenTest | None] = {}
+        for token in tokens:
+            if is_personal_token(token):
+                tested[token] = personal.get(token)
+                continue
+            try:
+                claims = await self._identify(token)
+            except Unauthorized:
+                tested[token] = None
+                continue
+            expires = None if claims.expires_at is None else claims.expires_at * 1000
+            tested[token] = TokenTest(claims.username.lower(), SCOPES, expires)
+        return tested
+
+    async def seen(self, user_id: str) -> None:
+        """Note that the user is here (at most once a minute per process): their
+        requests do, and so should a stream they hold open, on each keep-alive."""
+        now = time.monotonic()
+        if self._seen.get(user_id, -SEEN_EVERY_SECONDS) + SEEN_EVERY_SECONDS > now:
+            return
+        self._seen[user_id] = now
+        # Only a hint for "online": an outage must not refuse the request.
+        with contextlib.suppress(StorageUnavailable):
+            await self._users.touch(user_id, now_ms())
+
+    # -- bots ----------------------------------------------------------------------
+
+    async def upgrade_to_bot(self, claims: AccessClaims) -> None:
+        """Make the caller's account a bot for good; refused once it has played."""
+        user = await self.signed_in_user(claims)
+        if not is_bot(user) and not await self._users.make_bot(user.id):
+            raise InvalidRequest(HAS_PLAYED, "only an account that has never played can")
+        self._bots.add(user.id)
+
+    async def is_bot(self, user_id: str) -> bool:
+        """True for a bot account (read once per process, as an upgrade is for good)."""
+        if user_id in self._bots:
+            return True
+        user = await self._users.get(user_id)
+        if user is None or not is_bot(user):
+            return False
+        self._bots.add(user_id)
+        return True
+
+    async def online_bots(self, limit: int) -> list[StoredUser]:
+        return await self._users.bots(now_ms() - ONLINE_MS, limit)
+
+    # -- profiles --------------------------------------------------------------------
 
     async def user(self, user_id: str) -> StoredUser:
         user = await self._users.get(user_id)
         if user is None:
             raise NotFound(f"no user with id {user_id}")
         return user
+
+    async def users(self, user_ids: Sequence[str]) -> list[StoredUser]:
+        """The users of ``user_ids`` that exist, in no particular order."""
+        return await self._users.get_many(user_ids)
+
+    async def named(self, usernames: Sequence[str]) -> list[StoredUser]:
+        """The users of these usernames (any case) that exist, in no particular order."""
+        return await self._users.find_names(usernames)
 
     async def signed_in_user(self, claims: AccessClaims) -> StoredUser:
         user = await self._users.get(claims.user_id)
@@ -235,6 +338,17 @@ class Accounts:
         return user
 
     # -- internals -------------------------------------------------------------------
+
+    async def _identify(self, token: str) -> AccessClaims:
+        if is_personal_token(token):
+            claims = await self._api_tokens.identify(token)
+        else:
+            claims = self._tokens.decode(token)
+            if claims.scope is not None:
+                raise Unauthorized("not a user's token", "operator tokens serve /system alone")
+        if self._revocations.refuses(claims):
+            raise Unauthorized("token revoked", "sign in again")
+        return claims
 
     async def _find(self, identifier: str) -> StoredUser:
         user = await self._users.find(identifier)

@@ -1,8 +1,10 @@
-"""Access tokens (HS256 JWTs) and opaque refresh tokens.
+"""Access tokens (HS256 JWTs), opaque refresh tokens and personal API tokens.
 
 An access token names its user and its login (``sid``), so that revoking a login
 refuses its access tokens too. Refresh tokens are random strings; the database keeps
-only their SHA-256, which is enough to look one up and useless to a thief.
+only their SHA-256, which is enough to look one up and useless to a thief. Personal API
+tokens are random strings too, long-lived, with the scopes of lichess's API; they start
+with ``gbt_`` so that they are told from JWTs (and found by secret scanners) at a glance.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import hashlib
 import logging
 import os
 import secrets
+import string
 import time
 import uuid
 from dataclasses import dataclass
@@ -26,6 +29,36 @@ log = logging.getLogger(__name__)
 DEV_KEY_FILE = "auth_secret.key"
 OPERATOR = "operator"
 SYSTEM_SCOPE = "system"
+PERSONAL_PREFIX = "gbt_"
+_PERSONAL_ALPHABET = string.ascii_letters + string.digits  # lichess: ^[A-Za-z0-9_]+$
+_PERSONAL_LENGTH = 32  # 190 bits
+
+# The OAuth scopes of lichess's API (its lichess-api.yaml), which personal tokens carry.
+SCOPES = (
+    "preference:read",
+    "preference:write",
+    "email:read",
+    "engine:read",
+    "engine:write",
+    "challenge:read",
+    "challenge:write",
+    "challenge:bulk",
+    "study:read",
+    "study:write",
+    "tournament:write",
+    "racer:write",
+    "puzzle:read",
+    "puzzle:write",
+    "team:read",
+    "team:write",
+    "team:lead",
+    "follow:read",
+    "follow:write",
+    "msg:write",
+    "board:play",
+    "bot:play",
+    "web:mod",
+)
 
 
 class MissingSecretKey(Exception):
@@ -39,10 +72,20 @@ class AccessClaims:
     user_id: str
     username: str
     email: str | None
-    token_id: str  # the JWT's jti
-    session_id: str  # the login (refresh token family) it came from
-    expires_at: int  # unix seconds
+    token_id: str  # the JWT's jti, or the personal token's id
+    session_id: str  # the login (refresh token family) it came from; a personal token's id
+    expires_at: int | None  # unix seconds; None for a personal token that never expires
     scope: str | None = None  # "system" for an operator's token (`gambit system ...`)
+    # The lichess scopes of a personal token; None for a session's JWT, which has them all.
+    scopes: frozenset[str] | None = None
+
+    @property
+    def personal(self) -> bool:
+        """True for a personal API token."""
+        return self.scopes is not None
+
+    def has_scope(self, scope: str) -> bool:
+        return self.scopes is None or scope in self.scopes
 
 
 class Tokens:
@@ -119,11 +162,23 @@ class Tokens:
 def new_refresh_token() -> tuple[str, str]:
     """A fresh refresh token and the hash under which it is stored."""
     token = secrets.token_urlsafe(32)
-    return token, refresh_token_hash(token)
+    return token, secret_hash(token)
 
 
-def refresh_token_hash(token: str) -> str:
+def secret_hash(token: str) -> str:
+    """What the database keeps of a refresh or personal token."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_personal_token() -> tuple[str, str]:
+    """A fresh personal API token and the hash under which it is stored."""
+    body = "".join(secrets.choice(_PERSONAL_ALPHABET) for _ in range(_PERSONAL_LENGTH))
+    token = PERSONAL_PREFIX + body
+    return token, secret_hash(token)
+
+
+def is_personal_token(token: str) -> bool:
+    return token.startswith(PERSONAL_PREFIX)
 
 
 def secret_key(settings: Settings) -> str:

@@ -256,6 +256,21 @@ class BattleStore:
         async with self._reading() as connection:
             return list((await connection.execute(chosen)).scalars())
 
+    async def active_of(self, user_ids: Sequence[str]) -> dict[str, str]:
+        """For each of ``user_ids`` seated in a battle in play, one such battle."""
+        if not user_ids:
+            return {}
+        chosen = (
+            select(BattlePlayerRow.user_id, BattlePlayerRow.battle_id)
+            .join(BattleRow, BattlePlayerRow.battle_id == BattleRow.id)
+            .where(
+                BattlePlayerRow.user_id.in_(user_ids),
+                BattleRow.status == BattleStatus.ACTIVE.value,
+            )
+        )
+        async with self._reading() as connection:
+            return {row.user_id: row.battle_id for row in await connection.execute(chosen)}
+
     async def due(self, now: int) -> list[str]:
         """Battles whose clock deadline has come."""
         chosen = select(BattleRow.id).where(BattleRow.deadline <= now).order_by(BattleRow.deadline)

@@ -1,4 +1,4 @@
-"""Persisting accounts, refresh tokens and revoked tokens.
+"""Persisting accounts, refresh tokens, personal API tokens and revoked tokens.
 
 Unlike battle actions these writes are rare, so each is its own short transaction, and
 what one request changes is one transaction: a registration and its first login, a
@@ -16,17 +16,25 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gambit.store.errors import refusing_outages
-from gambit.store.models import RefreshTokenRow, RevocationRow, UserRow
+from gambit.store.models import (
+    ApiTokenRow,
+    BattlePlayerRow,
+    RefreshTokenRow,
+    RevocationRow,
+    UserRow,
+)
+
+BOT_TITLE = "BOT"
 
 
 def token_key(token_id: str) -> str:
-    """The revocation of one access token (its ``jti``)."""
+    """The revocation of one access token (its ``jti``), or of a personal API token (its id)."""
     return f"jti:{token_id}"
 
 
@@ -52,6 +60,32 @@ class StoredUser:
     display_name: str | None
     created_at: int
     last_login_at: int | None
+    # Written only by their own methods (`make_bot`, `touch`), never by `save`, so that
+    # saving a profile read earlier cannot undo an upgrade to a bot.
+    title: str | None = None
+    seen_at: int | None = None  # epoch ms of the last request, to the nearest minute
+
+
+@dataclass(frozen=True, slots=True)
+class StoredApiToken:
+    """A personal API token as stored (never the token itself); times in epoch ms."""
+
+    id: str
+    user_id: str
+    description: str
+    scopes: tuple[str, ...]
+    created_at: int
+    expires_at: int | None
+    last_used_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenOwner:
+    """A personal API token with the name and email of its user, for authenticating."""
+
+    token: StoredApiToken
+    username: str
+    email: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,15 +173,138 @@ class UserStore:
             raise DuplicateUser(await self._taken_field(None, user.email)) from None
 
     async def delete(self, user_id: str, revoke_until: int) -> list[str]:
-        """Delete the user and their refresh tokens, refusing the access tokens of their
-        logins until ``revoke_until``; returns the revocation keys stored."""
+        """Delete the user and their refresh and API tokens, refusing the access tokens of
+        their logins and their API tokens until ``revoke_until``; returns the revocation
+        keys stored."""
         async with self._transaction() as connection:
             keys = await _sign_out(connection, SignOut(user_id, revoke_until))
+            api_tokens = await connection.execute(
+                select(ApiTokenRow.id).where(ApiTokenRow.user_id == user_id)
+            )
+            api_keys = [token_key(row.id) for row in api_tokens]
+            await _add_revocations(connection, api_keys, revoke_until)
+            keys += api_keys
             await connection.execute(
                 delete(RefreshTokenRow).where(RefreshTokenRow.user_id == user_id)
             )
             await connection.execute(delete(UserRow).where(UserRow.id == user_id))
             return keys
+
+    async def get_many(self, user_ids: Sequence[str]) -> list[StoredUser]:
+        if not user_ids:
+            return []
+        async with self._transaction() as connection:
+            rows = await connection.execute(select(UserRow).where(UserRow.id.in_(user_ids)))
+            return [_user(row) for row in rows]
+
+    async def find_names(self, usernames: Sequence[str]) -> list[StoredUser]:
+        """The users with these usernames, ignoring case; unknown names are left out."""
+        if not usernames:
+            return []
+        keys = [name.lower() for name in usernames]
+        async with self._transaction() as connection:
+            rows = await connection.execute(select(UserRow).where(UserRow.username_key.in_(keys)))
+            return [_user(row) for row in rows]
+
+    async def bots(self, seen_since: int, limit: int) -> list[StoredUser]:
+        """Bot accounts seen at ``seen_since`` (epoch ms) or later, most recently seen first."""
+        chosen = (
+            select(UserRow)
+            .where(UserRow.title == BOT_TITLE, UserRow.seen_at >= seen_since)
+            .order_by(UserRow.seen_at.desc(), UserRow.id)
+            .limit(limit)
+        )
+        async with self._transaction() as connection:
+            return [_user(row) for row in await connection.execute(chosen)]
+
+    async def make_bot(self, user_id: str) -> bool:
+        """Title the user ``BOT`` if they have no seat in any battle; False if they have."""
+        seated = exists().where(BattlePlayerRow.user_id == user_id)
+        async with self._transaction() as connection:
+            done = await connection.execute(
+                update(UserRow).where(UserRow.id == user_id, ~seated).values(title=BOT_TITLE)
+            )
+            return bool(done.rowcount)
+
+    async def touch(self, user_id: str, now: int) -> None:
+        """Note that the user was seen at ``now`` (epoch ms)."""
+        async with self._transaction() as connection:
+            await connection.execute(
+                update(UserRow).where(UserRow.id == user_id).values(seen_at=now)
+            )
+
+    # -- personal API tokens -------------------------------------------------------
+
+    async def add_api_token(self, token: StoredApiToken, token_hash: str) -> None:
+        async with self._transaction() as connection:
+            await connection.execute(
+                insert(ApiTokenRow),
+                {
+                    "id": token.id,
+                    "token_hash": token_hash,
+                    "user_id": token.user_id,
+                    "description": token.description,
+                    "scopes": list(token.scopes),
+                    "created_at": token.created_at,
+                    "expires_at": token.expires_at,
+                    "last_used_at": token.last_used_at,
+                },
+            )
+
+    async def api_tokens(self, user_id: str) -> list[StoredApiToken]:
+        """The user's API tokens, oldest first."""
+        chosen = (
+            select(ApiTokenRow)
+            .where(ApiTokenRow.user_id == user_id)
+            .order_by(ApiTokenRow.created_at, ApiTokenRow.id)
+        )
+        async with self._transaction() as connection:
+            return [_api_token(row) for row in await connection.execute(chosen)]
+
+    async def use_api_token(self, token_hash: str, now: int) -> TokenOwner | None:
+        """The token stored under ``token_hash`` with its user, marked used at ``now``."""
+        chosen = (
+            select(ApiTokenRow, UserRow.username, UserRow.email)
+            .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+            .where(ApiTokenRow.token_hash == token_hash)
+        )
+        async with self._transaction() as connection:
+            row = (await connection.execute(chosen)).first()
+            if row is None:
+                return None
+            await connection.execute(
+                update(ApiTokenRow).where(ApiTokenRow.id == row.id).values(last_used_at=now)
+            )
+        return TokenOwner(_api_token(row), row.username, row.email)
+
+    async def find_api_tokens(self, token_hashes: Sequence[str]) -> dict[str, TokenOwner]:
+        """The tokens stored under these hashes, by hash, with their users."""
+        if not token_hashes:
+            return {}
+        chosen = (
+            select(ApiTokenRow, UserRow.username, UserRow.email)
+            .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+            .where(ApiTokenRow.token_hash.in_(token_hashes))
+        )
+        async with self._transaction() as connection:
+            return {
+                row.token_hash: TokenOwner(_api_token(row), row.username, row.email)
+                for row in await connection.execute(chosen)
+            }
+
+    async def delete_api_token(self, user_id: str, token_id: str, revoke_until: int) -> bool:
+        """Delete the user's token ``token_id``, refusing it until ``revoke_until`` in the
+        processes that may still hold it; False if the user has no such token."""
+        async with self._transaction() as connection:
+            deleted = await connection.execute(
+                delete(ApiTokenRow).where(
+                    ApiTokenRow.id == token_id, ApiTokenRow.user_id == user_id
+                )
+            )
+            if not deleted.rowcount:
+                return False
+            await _add_revocations(connection, [token_key(token_id)], revoke_until)
+            return True
 
     async def spend_refresh_token(
         self, token_hash: str, now: int, successor: NewRefreshToken
@@ -288,6 +445,20 @@ def _user(row: Any) -> StoredUser:
         display_name=row.display_name,
         created_at=row.created_at,
         last_login_at=row.last_login_at,
+        title=row.title,
+        seen_at=row.seen_at,
+    )
+
+
+def _api_token(row: Any) -> StoredApiToken:
+    return StoredApiToken(
+        id=row.id,
+        user_id=row.user_id,
+        description=row.description,
+        scopes=tuple(row.scopes),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        last_used_at=row.last_used_at,
     )
 
 

@@ -116,3 +116,18 @@ export interface Leaderboard {
 /** The games gambit plays, in the order the pages list them. */
 export const GAMES = ['chess', 'duel'] as const;
 export type GameName = (typeof GAMES)[number];
+
+/** A personal API token as listed: never the token itself (`/account/tokens`). */
+export interface ApiToken {
+  id: string;
+  description: string;
+  scopes: string[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+/** A token just made: the only answer that holds the token. */
+export interface NewApiToken extends ApiToken {
+  token: string;
+}

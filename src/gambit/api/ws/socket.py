@@ -165,7 +165,7 @@ class Client:
         if user_id is None or self._token is None:
             raise ClientError("UNAUTHORIZED", "sign in to play", "anonymous sockets may watch")
         try:  # the token may have expired, or been revoked, since it signed the socket in
-            self.services.accounts.authenticate(self._token)
+            await self.services.accounts.authenticate(self._token)
         except Unauthorized as exc:
             raise ClientError(
                 "UNAUTHORIZED", exc.message, "send auth with a fresh token to play on"
@@ -219,7 +219,7 @@ class Client:
 
     async def _sign_in(self, token: str) -> None:
         """Sign the socket in, or give it a fresh token of the same user."""
-        claims = self.services.accounts.authenticate(token)
+        claims = await self.services.accounts.authenticate(token)
         if self.session.user_id is not None:
             if claims.user_id != self.session.user_id:
                 raise ClientError("INVALID_MESSAGE", "the socket is signed in as another user")
