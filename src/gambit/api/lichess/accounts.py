@@ -1,9 +1,9 @@
 """lichess's account, user and token routes: who I am, what I play, who is online.
 
 Users appear as lichess shows them: ``id`` is the lower-cased username, times are epoch
-milliseconds, absent facts are left out. gambit rates chess per game, not per speed, so
-a user's chess rating is shown as lichess's ``correspondence`` perf (`PERF_OF_GAME`),
-and every game as a correspondence game. "Online" means seen in the last three minutes
+milliseconds, absent facts are left out. Chess ratings are per speed, as lichess's perfs
+are; a game without a clock is, as on lichess, a correspondence game (`lichess_speed`).
+"Online" means seen in the last three minutes
 (see `gambit.services.accounts.is_online`), as gambit has no site-wide connection list.
 """
 
@@ -19,6 +19,8 @@ from gambit.api.auth import Caller, requires_scope
 from gambit.api.deps import AccountsDep, ServicesDep
 from gambit.api.lichess.errors import LichessRoute, lichess_responses
 from gambit.games.battle import Battle, BattleStatus, SeatKind
+from gambit.games.clock import CORRESPONDENCE, UNTIMED, remaining_now, speed
+from gambit.rating import Rating
 from gambit.services.accounts import is_online
 from gambit.services.api_tokens import MAX_TEST_TOKENS
 from gambit.services.errors import InvalidRequest, NotFound
@@ -27,10 +29,17 @@ from gambit.services.tokens import AccessClaims
 from gambit.store import StoredStats
 from gambit.store.users import StoredUser
 
+ByGame = dict[str, dict[str, StoredStats]]
+"""A user's stats by game and speed, as `Stats.of` gives them."""
+
 router = APIRouter(tags=["lichess"], route_class=LichessRoute)
 
-PERF_OF_GAME = {"chess": "correspondence"}
-"""Which lichess perf shows a gambit game's rating (chess has no speeds yet)."""
+
+def lichess_speed(pace: str) -> str:
+    """lichess's name of a gambit speed: a game without a clock is correspondence."""
+    return CORRESPONDENCE if pace == UNTIMED else pace
+
+
 MAX_STATUS_IDS = 100  # lichess's limit for /api/users/status
 
 _errors = {
@@ -145,21 +154,21 @@ class Ok(BaseModel):
 # -- shaping ---------------------------------------------------------------------------
 
 
-def _perfs(by_game: dict[str, StoredStats]) -> dict[str, Perf]:
-    return {
-        PERF_OF_GAME[game]: Perf(
+def _perfs(by_game: ByGame) -> dict[str, Perf]:
+    """Chess ratings by lichess perf; of untimed and correspondence, the one played more."""
+    perfs: dict[str, Perf] = {}
+    for pace, entry in sorted(by_game["chess"].items(), key=lambda item: item[1].played):
+        perfs[lichess_speed(pace)] = Perf(
             games=entry.played,
             rating=round(entry.rating.rating),
             rd=round(entry.rating.deviation),
             prog=0,
             prov=True if entry.rating.deviation > PROVISIONAL_DEVIATION else None,
         )
-        for game, entry in by_game.items()
-        if game in PERF_OF_GAME
-    }
+    return perfs
 
 
-def _user(user: StoredUser, by_game: dict[str, StoredStats]) -> dict[str, Any]:
+def _user(user: StoredUser, by_game: ByGame) -> dict[str, Any]:
     return {
         "id": user.username.lower(),
         "username": user.username,
@@ -173,17 +182,17 @@ def _user(user: StoredUser, by_game: dict[str, StoredStats]) -> dict[str, Any]:
 async def _extended(services: ServicesDep, user: StoredUser, base: str) -> UserExtended:
     by_game = await services.stats.of(user.id)
     active = await services.store.seated(user.id, BattleStatus.ACTIVE)
-    chess = by_game["chess"]
+    chess = list(by_game["chess"].values())
     return UserExtended(
         **_user(user, by_game),
         url=f"{base}/profile/{user.id}",
         playing=f"{base}/game/{active[0]}" if active else None,
         count=Count(
-            all=chess.played,
-            rated=chess.played,
-            win=chess.wins,
-            loss=chess.losses,
-            draw=chess.draws,
+            all=sum(entry.played for entry in chess),
+            rated=sum(entry.played for entry in chess),
+            win=sum(entry.wins for entry in chess),
+            loss=sum(entry.losses for entry in chess),
+            draw=sum(entry.draws for entry in chess),
             playing=len(active),
         ),
     )
@@ -193,8 +202,10 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _rating(by_game: dict[str, StoredStats]) -> int:
-    return round(by_game["chess"].rating.rating)
+def _rating(by_game: ByGame, pace: str) -> int:
+    """The chess rating at ``pace`` (the starting rating where none has been played)."""
+    entry = by_game["chess"].get(pace)
+    return round(entry.rating.rating if entry else Rating().rating)
 
 
 def _playing_game(
@@ -204,7 +215,9 @@ def _playing_game(
     my_turn = battle.to_move() == mine
     turn_seconds = battle.options.get("turnSeconds")
     seconds_left = None
-    if turn_seconds:
+    if battle.clock is not None:
+        seconds_left = remaining_now(battle.clock, now)[mine] // 1000
+    elif turn_seconds:
         spent = (now - battle.turn_started_at) // 1000 if my_turn else 0
         seconds_left = max(0, int(turn_seconds) - spent)
     from_position = bool(battle.options.get("fen"))
@@ -217,8 +230,8 @@ def _playing_game(
         isMyTurn=my_turn,
         lastMove=board.peek().uci() if board.move_stack else "",
         opponent=opponent,
-        perf=PERF_OF_GAME["chess"],
-        speed=PERF_OF_GAME["chess"],
+        perf=lichess_speed(speed(battle.options)),
+        speed=lichess_speed(speed(battle.options)),
         rated=True,  # every finished chess battle moves its players' ratings
         rating=rating,
         secondsLeft=seconds_left,
@@ -242,7 +255,7 @@ async def _opponents(services: ServicesDep, battles: list[Battle], me: str) -> d
             level = seat.level or 0
             opponent = Opponent(id=seat.player_id, username=f"AI level {level}", ai=level)
         elif user is not None:
-            rating = _rating(await services.stats.of(user.id))
+            rating = _rating(await services.stats.of(user.id), speed(battle.options))
             opponent = Opponent(id=user.username.lower(), username=user.username, rating=rating)
         else:
             opponent = Opponent(id=seat.player_id, username="Anonymous")
@@ -285,9 +298,12 @@ async def playing(
     seat_of = {b.id: next(i for i, s in enumerate(b.seats) if s.user_id == me) for b in battles}
     battles.sort(key=lambda b: (b.to_move() != seat_of[b.id], b.updated_at))
     opponents = await _opponents(services, battles[:nb], me)
-    rating = _rating(await services.stats.of(me))
+    mine = await services.stats.of(me)
     now = time.time_ns() // 1_000_000
-    games = [_playing_game(b, seat_of[b.id], rating, opponents[b.id], now) for b in battles[:nb]]
+    games = [
+        _playing_game(b, seat_of[b.id], _rating(mine, speed(b.options)), opponents[b.id], now)
+        for b in battles[:nb]
+    ]
     my_turn = sum(b.to_move() == seat_of[b.id] for b in battles)
     return NowPlaying(nowPlaying=games, nbMyTurn=my_turn)
 
