@@ -18,6 +18,9 @@ from gambit.api.body_limit import BodyLimitMiddleware
 from gambit.api.counters import Counters
 from gambit.api.deps import Services
 from gambit.api.errors import install_error_handlers
+from gambit.api.lichess import challenges as lichess_challenges
+from gambit.api.lichess import games as lichess_games
+from gambit.api.lichess import streams as lichess_streams
 from gambit.api.ratelimit import RateLimitMiddleware, limit_rules
 from gambit.api.routes import auth, battles, games, health, leaderboard, state, system, users
 from gambit.api.security import SecurityMiddleware
@@ -30,7 +33,9 @@ from gambit.services.accounts import Accounts
 from gambit.services.analysis import Analysis
 from gambit.services.arena import Arena
 from gambit.services.battles import BattleCore
+from gambit.services.challenges import Challenges
 from gambit.services.chess_games import ChessGames
+from gambit.services.lichess_play import LichessPlay
 from gambit.services.login_guard import LoginGuard
 from gambit.services.passwords import Passwords
 from gambit.services.replays import Replays
@@ -38,6 +43,7 @@ from gambit.services.stats import Stats
 from gambit.services.tokens import Tokens, secret_key
 from gambit.settings import Settings
 from gambit.store import BattleStore, migrate, open_database
+from gambit.store.challenges import ChallengeStore
 from gambit.store.users import UserStore
 
 API_PREFIX = "/api/v1"
@@ -107,6 +113,15 @@ def create_app(settings: Settings) -> FastAPI:
     # Seed 000's paths at the root answer too, outside the schema.
     for router in seed_000:
         app.include_router(router, include_in_schema=False)
+    # lichess's paths, at the root as lichess has them.
+    for router in (
+        lichess_games.bot_router,
+        lichess_games.board_router,
+        lichess_streams.router,
+        lichess_challenges.router,
+        lichess_games.export_router,
+    ):
+        app.include_router(router)
     install_web_face(app)
 
     if settings.rate_limit_enabled:
@@ -171,6 +186,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         idle_seconds=settings.battle_idle_seconds,
     )
     await core.start()
+    challenges = Challenges(ChallengeStore(database), accounts, core.referee, bus)
     app.state.services = Services(
         settings=settings,
         store=store,
@@ -185,6 +201,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         stats=Stats(store),
         replays=Replays(accounts),
         analysis=Analysis(core.repository, ai_players),
+        challenges=challenges,
+        lichess=LichessPlay(
+            core.repository,
+            core.referee,
+            store,
+            challenges,
+            bus,
+            claim_after_seconds=settings.lichess_claim_victory_seconds,
+        ),
     )
     hub = Hub(
         bus,

@@ -180,6 +180,13 @@ class Accounts:
             raise NotFound(f"no user with id {user_id}")
         return user
 
+    async def named(self, username: str) -> StoredUser:
+        """The account called ``username`` (in any case); raises `NotFound`."""
+        user = await self._users.find(username)
+        if user is None or user.username.lower() != username.lower():
+            raise NotFound(f"no user {username!r}")
+        return user
+
     async def signed_in_user(self, claims: AccessClaims) -> StoredUser:
         user = await self._users.get(claims.user_id)
         if user is None:

@@ -4,7 +4,7 @@ Only seats taken by signed-in users have stats. Their opponents count with the r
 they had when the battle ended: another user's current rating, a fixed nominal rating
 for an AI seat by level, the starting rating for an anonymous player. With three or
 more players each pair is one game: a winner beats every other player, and players
-who did not win draw with each other. A battle in which nobody acted does not count,
+who did not win draw with each other. A battle in which nobody acted, or aborted, does not count,
 and a battle counts once even if moves are taken back after its end.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from gambit.games import RULESETS
-from gambit.games.battle import Battle, Seat, SeatKind
+from gambit.games.battle import ABORTED, Battle, Seat, SeatKind
 from gambit.rating import Rating, Result, update
 from gambit.store import BattleStore, Ranked, Settle, StoredStats
 
@@ -31,7 +31,7 @@ def settlement(battle: Battle) -> Settle | None:
     counted yet (it is marked counted); the store applies it to the stats it holds,
     in the transaction that stores the end."""
     outcome = battle.outcome
-    if outcome is None or battle.rated or not battle.actions:
+    if outcome is None or battle.rated or not battle.actions or outcome.reason == ABORTED:
         return None
     battle.rated = True
     game, seats, winners = battle.game, list(battle.seats), set(outcome.winners)

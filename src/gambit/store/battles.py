@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gambit.games.base import Outcome
-from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat, replay
+from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat, Table, replay
 from gambit.rating import Rating
 from gambit.store.errors import (
     StorageUnavailable,
@@ -58,6 +58,7 @@ _UPDATE_HEADER = (
                 "updated_at",
                 "version",
                 "deadline",
+                "table_state",
             )
         }
     )
@@ -531,6 +532,7 @@ def _header(change: Change) -> dict[str, Any]:
         "updated_at": battle.updated_at,
         "version": battle.version,
         "deadline": change.deadline,
+        "table_state": battle.table.to_json(),
     }
 
 
@@ -590,6 +592,7 @@ def _battle(row: Row[Any], log: list[ActionRecord]) -> Battle:
         rated=row.rated,
         turn_started_at=log[-1].at if log else updated_at,
         version=row.version,
+        table=Table.from_json(row.table_state),
     )
     battle.state = replay(battle.ruleset, battle)
     return battle
