@@ -66,7 +66,13 @@ class LichessPlay:
         self.claim_after_ms = int(claim_after_seconds * 1000)
         self._streams: dict[tuple[str, int], int] = {}  # open game streams by (game, seat)
         self._leaving: set[asyncio.Task[None]] = set()
+        self._closing = False
         repository.pin(lambda battle_id: any(key[0] == battle_id for key in self._streams))
+
+    def close(self) -> None:
+        """End every stream at its next keep-alive: the server is stopping, and waits for
+        its open responses to finish."""
+        self._closing = True
 
     async def game(self, game_id: str) -> Battle:
         battle = await self._repository.get(game_id)
@@ -120,7 +126,7 @@ class LichessPlay:
                 await self._arrive(battle, seat)
             try:
                 yield battle
-                while battle.status is not BattleStatus.FINISHED:
+                while battle.status is not BattleStatus.FINISHED and not self._closing:
                     event = await subscription.next(keepalive)
                     if event is None:
                         yield None
@@ -144,7 +150,7 @@ class LichessPlay:
                 yield GameNews(battle, finished=False)
             for challenge in await self._challenges.pending(user_id):
                 yield ChallengeNews(CHALLENGE_NEW, challenge)
-            while True:
+            while not self._closing:
                 event = await subscription.next(keepalive)
                 yield None if event is None else await self._news(event)
 

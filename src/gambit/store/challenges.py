@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -45,7 +46,7 @@ class ChallengeStore:
             found = await connection.execute(
                 select(ChallengeRow).where(ChallengeRow.id == challenge_id)
             )
-            row = found.scalar_one_or_none()
+            row = found.first()
         return None if row is None else _challenge(row)
 
     async def pending(self, user_id: str) -> list[StoredChallenge]:
@@ -59,7 +60,7 @@ class ChallengeStore:
             .order_by(ChallengeRow.created_at, ChallengeRow.id)
         )
         async with self._reading() as connection:
-            return [_challenge(row) for row in (await connection.execute(chosen)).scalars()]
+            return [_challenge(row) for row in await connection.execute(chosen)]
 
     async def settle(self, challenge_id: str, status: str, reason: str | None = None) -> bool:
         """Move an open challenge to ``status``; False if it was no longer open (another
@@ -86,7 +87,7 @@ class ChallengeStore:
         return refusing_outages(self._engine.connect(), "be read")
 
 
-def _challenge(row: ChallengeRow) -> StoredChallenge:
+def _challenge(row: Any) -> StoredChallenge:
     return StoredChallenge(
         id=row.id,
         challenger_id=row.challenger_id,

@@ -1,7 +1,5 @@
 """lichess's game actions (/api/bot/game/…, /api/board/game/…) and game exports."""
 
-from __future__ import annotations
-
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 

@@ -7,8 +7,6 @@ quiet. A game stream starts with ``gameFull``; then ``gameState`` whenever the s
 that reconnects gets ``gameFull`` again, which holds every move: nothing is missed.
 """
 
-from __future__ import annotations
-
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
