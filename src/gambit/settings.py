@@ -111,6 +111,15 @@ class Settings(BaseSettings):
     long_poll_seconds: float = Field(
         25.0, gt=0, le=300, description="How long a long-poll waits for a change."
     )
+    lichess_keepalive_seconds: float = Field(
+        7.0, gt=0, description="Quiet seconds after which a lichess stream sends an empty line."
+    )
+    lichess_claim_victory_seconds: float = Field(
+        20.0,
+        ge=0,
+        description="Seconds after a player's last game stream closed before the opponent "
+        "may claim the win (lichess's claim-victory).",
+    )
     trusted_proxies: Annotated[list[IPNetwork], NoDecode] = Field(
         default_factory=lambda: _parse_networks(LOOPBACK),
         description="Comma-separated networks whose X-Forwarded-For is believed.",

@@ -19,6 +19,9 @@ from gambit.api.counters import Counters
 from gambit.api.deps import Services
 from gambit.api.errors import install_error_handlers
 from gambit.api.lichess import accounts as lichess_accounts
+from gambit.api.lichess import challenges as lichess_challenges
+from gambit.api.lichess import games as lichess_games
+from gambit.api.lichess import streams as lichess_streams
 from gambit.api.ratelimit import RateLimitMiddleware, limit_rules
 from gambit.api.routes import (
     api_tokens,
@@ -41,7 +44,9 @@ from gambit.services.accounts import Accounts
 from gambit.services.analysis import Analysis
 from gambit.services.arena import Arena
 from gambit.services.battles import BattleCore
+from gambit.services.challenges import Challenges
 from gambit.services.chess_games import ChessGames
+from gambit.services.lichess_play import LichessPlay
 from gambit.services.login_guard import LoginGuard
 from gambit.services.passwords import Passwords
 from gambit.services.replays import Replays
@@ -49,6 +54,7 @@ from gambit.services.stats import Stats
 from gambit.services.tokens import Tokens, secret_key
 from gambit.settings import Settings
 from gambit.store import BattleStore, migrate, open_database
+from gambit.store.challenges import ChallengeStore
 from gambit.store.users import UserStore
 
 API_PREFIX = "/api/v1"
@@ -127,6 +133,15 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router, include_in_schema=False)
     # The lichess face at lichess's own paths.
     app.include_router(lichess_accounts.router)
+    # lichess's paths, at the root as lichess has them.
+    for router in (
+        lichess_games.bot_router,
+        lichess_games.board_router,
+        lichess_streams.router,
+        lichess_challenges.router,
+        lichess_games.export_router,
+    ):
+        app.include_router(router)
     install_web_face(app)
 
     if settings.rate_limit_enabled:
@@ -191,6 +206,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         idle_seconds=settings.battle_idle_seconds,
     )
     await core.start()
+    challenges = Challenges(ChallengeStore(database), accounts, core.referee, bus)
     app.state.services = Services(
         settings=settings,
         store=store,
@@ -205,6 +221,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         stats=Stats(store),
         replays=Replays(accounts),
         analysis=Analysis(core.repository, ai_players),
+        challenges=challenges,
+        lichess=LichessPlay(
+            core.repository,
+            core.referee,
+            store,
+            challenges,
+            bus,
+            claim_after_seconds=settings.lichess_claim_victory_seconds,
+        ),
     )
     hub = Hub(
         bus,

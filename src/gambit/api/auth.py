@@ -81,3 +81,5 @@ BotCaller = Annotated[AccessClaims, Depends(_bot_caller)]
 """A bot account with a ``bot:play`` token: the caller of ``/api/bot/…``."""
 BoardCaller = Annotated[AccessClaims, Depends(_board_caller)]
 """A person (not a bot) with a ``board:play`` token: the caller of ``/api/board/…``."""
+PLAYERS = {"bot": _bot_caller, "board": _board_caller}
+"""The caller of each of lichess's two play APIs, by its path segment."""

@@ -18,7 +18,9 @@ from gambit.bus import EventBus
 from gambit.services.accounts import Accounts
 from gambit.services.analysis import Analysis
 from gambit.services.arena import Arena
+from gambit.services.challenges import Challenges
 from gambit.services.chess_games import ChessGames
+from gambit.services.lichess_play import LichessPlay
 from gambit.services.replays import Replays
 from gambit.services.repository import BattleRepository
 from gambit.services.stats import Stats
@@ -43,6 +45,8 @@ class Services:
     stats: Stats
     replays: Replays
     analysis: Analysis
+    challenges: Challenges
+    lichess: LichessPlay
 
 
 async def get_services(request: Request) -> Services:

@@ -76,7 +76,8 @@ def config(app: FastAPI, settings: Settings, **overrides: Any) -> uvicorn.Config
 
 class Server(uvicorn.Server):
     """Before it closes the connections, a stopping server sends every WebSocket client
-    ``system:restart`` and a ``disconnect`` saying why, then closes them with 1012."""
+    ``system:restart`` and a ``disconnect`` saying why, then closes them with 1012, and
+    ends the lichess streams."""
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         app = self.config.app
@@ -89,4 +90,7 @@ class Server(uvicorn.Server):
                 ],
                 code=1012,
             )
+        services = getattr(getattr(app, "state", None), "services", None)
+        if services is not None:
+            services.lichess.close()  # its NDJSON streams end, or the server would wait
         await super().shutdown(sockets)

@@ -9,6 +9,7 @@ from gambit.bus.base import (
     StaleHook,
     Subscription,
     battle_topic,
+    user_topic,
 )
 from gambit.bus.memory import InProcessBus
 from gambit.bus.redis import RedisBus
@@ -31,4 +32,5 @@ __all__ = [
     "Subscription",
     "battle_topic",
     "create_bus",
+    "user_topic",
 ]

@@ -86,3 +86,8 @@ class EventBus(Protocol):
 
 def battle_topic(battle_id: str) -> str:
     return f"battle:{battle_id}"
+
+
+def user_topic(user_id: str) -> str:
+    """A user's own news: their battles starting and ending, challenges to and from them."""
+    return f"user:{user_id}"

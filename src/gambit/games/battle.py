@@ -80,6 +80,66 @@ class ActionRecord:
     info: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class ChatLine:
+    """A line said at the table: in the players' or the spectators' ``room``."""
+
+    room: str
+    username: str
+    text: str
+    at: int  # epoch milliseconds
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """What the players say besides their moves: offers, chat, and who has left.
+
+    Kept small: the last ``CHAT_LINES`` lines (``said`` counts every line, so a reader
+    knows how many it has missed), the seats offering a draw or a take-back, and since
+    when (epoch ms) each absent seat has had no connection to the game.
+    """
+
+    draw: frozenset[int] = frozenset()
+    takeback: frozenset[int] = frozenset()
+    chat: tuple[ChatLine, ...] = ()
+    said: int = 0
+    away: tuple[tuple[int, int], ...] = ()  # (seat, since)
+
+    @property
+    def has_offers(self) -> bool:
+        return bool(self.draw or self.takeback)
+
+    def away_since(self, seat: int) -> int | None:
+        return next((since for who, since in self.away if who == seat), None)
+
+    def to_json(self) -> dict[str, Any] | None:
+        if self == EMPTY_TABLE:
+            return None
+        return {
+            "draw": sorted(self.draw),
+            "takeback": sorted(self.takeback),
+            "chat": [[line.room, line.username, line.text, line.at] for line in self.chat],
+            "said": self.said,
+            "away": [list(pair) for pair in self.away],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> Table:
+        if not data:
+            return EMPTY_TABLE
+        return cls(
+            draw=frozenset(data["draw"]),
+            takeback=frozenset(data["takeback"]),
+            chat=tuple(ChatLine(*line) for line in data["chat"]),
+            said=data["said"],
+            away=tuple((seat, since) for seat, since in data["away"]),
+        )
+
+
+EMPTY_TABLE = Table()
+CHAT_LINES = 50
+
+
 @dataclass(slots=True)
 class Battle:
     """A battle of any game, with its live ruleset state."""
@@ -99,6 +159,7 @@ class Battle:
     rated: bool = False  # its result is in the players' stats (once, even if undone)
     turn_started_at: int = 0  # epoch ms the current turn began, for the turn clock
     clock: Clock | None = None  # with a time control: the seats' remaining times
+    table: Table = EMPTY_TABLE  # offers, chat and absences; immutable, so copies share it
     version: int = 0  # stored changes so far; a change is stored on the version it was made on
 
     @property

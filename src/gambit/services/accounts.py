@@ -283,6 +283,13 @@ class Accounts:
         """The users of these usernames (any case) that exist, in no particular order."""
         return await self._users.find_names(usernames)
 
+    async def by_name(self, username: str) -> StoredUser:
+        """The account called ``username`` (in any case); raises `NotFound`."""
+        user = await self._users.find(username)
+        if user is None or user.username.lower() != username.lower():
+            raise NotFound(f"no user {username!r}")
+        return user
+
     async def signed_in_user(self, claims: AccessClaims) -> StoredUser:
         user = await self._users.get(claims.user_id)
         if user is None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from gambit.bus import Event, EventBus, battle_topic
+from gambit.bus import Event, EventBus, battle_topic, user_topic
 from gambit.games.battle import ActionRecord, Battle, BattleStatus, to_public
 
 CHANGES = frozenset({"game:start", "game:update", "game:deleted", "game:end"})
 """The events that follow a stored change of a battle."""
+PLAYER_START, PLAYER_END = "player:start", "player:end"
+"""A battle started or ended, as its players hear it on their own topic (named apart from
+``game:*`` so that battle watchers never take them for a battle's own news)."""
 
 
 class Announcer:
@@ -26,6 +29,7 @@ class Announcer:
         ``game:update``, so that watching updates alone tells every state."""
         if battle.status is BattleStatus.ACTIVE:
             await self.publish(battle, "game:start")
+            await self._tell_players(battle, PLAYER_START)
         await self.publish(battle, "game:update")
 
     async def update(self, battle: Battle) -> None:
@@ -54,6 +58,13 @@ class Announcer:
             winner=winners[0] if len(winners) == 1 else None,
             reason=battle.outcome.reason,
         )
+        await self._tell_players(battle, PLAYER_END)
 
     async def deleted(self, battle: Battle) -> None:
         await self.publish(battle, "game:deleted")
+
+    async def _tell_players(self, battle: Battle, name: str) -> None:
+        """The battle's start or end, on each of its signed-in players' own topic."""
+        for user_id in {seat.user_id for seat in battle.seats if seat.user_id}:
+            data = {"battleId": battle.id, "version": battle.version, "game": battle.game}
+            await self._bus.publish(user_topic(user_id), Event(name, data))

@@ -14,18 +14,21 @@ import secrets
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gambit.games import IllegalAction as IllegalByRules
 from gambit.games import InvalidOptions
 from gambit.games.base import Action, Outcome
 from gambit.games.battle import (
+    CHAT_LINES,
     FORFEIT,
     ActionRecord,
     Battle,
     BattleStatus,
+    ChatLine,
     Seat,
+    SeatKind,
     name_line,
     player_ids,
     replay,
@@ -37,6 +40,7 @@ from gambit.services.clock import deadline
 from gambit.services.errors import (
     Busy,
     Conflict,
+    Forbidden,
     GameOver,
     IllegalAction,
     InvalidRequest,
@@ -53,6 +57,10 @@ Actor = Callable[[Battle], int]
 caller may not act."""
 Announce = Callable[[Battle], Awaitable[None]]
 AfterChange = Callable[[Battle], Awaitable[None]]
+
+DRAW_AGREED = "draw agreed"
+ABANDONED = "abandoned"
+"""A win claimed because the other side left the game."""
 
 
 def now_ms() -> int:
@@ -93,13 +101,20 @@ class Referee:
 
     # -- the changes -------------------------------------------------------------
 
-    async def create(self, game: str, seats: list[Seat], options: Mapping[str, Any]) -> Battle:
+    async def create(
+        self,
+        game: str,
+        seats: list[Seat],
+        options: Mapping[str, Any],
+        battle_id: str | None = None,
+    ) -> Battle:
         """A new battle: waiting while a human seat is open, else started (or finished,
-        if it starts over)."""
+        if it starts over). ``battle_id`` is a new UUID unless given (an accepted
+        challenge's game keeps the challenge's id)."""
         seed = secrets.randbits(63)
         created = self._now()
         battle = Battle(
-            id=str(uuid.uuid4()),
+            id=battle_id or str(uuid.uuid4()),
             game=game,
             seats=seats,
             options=dict(options),
@@ -154,9 +169,11 @@ class Referee:
         actor: Actor,
         action: Mapping[str, Any],
         translate: Callable[[Battle], Action] | None = None,
+        offering_draw: bool = False,
     ) -> Battle:
         """Play ``action`` for the seat ``actor`` names, which must be the seat to move;
-        ``translate`` turns the action as the player wrote it into the rules' terms."""
+        ``translate`` turns the action as the player wrote it into the rules' terms.
+        With ``offering_draw`` the move offers a draw, or agrees to the one offered."""
 
         def edit(battle: Battle) -> Edit:
             seat = actor(battle)
@@ -164,10 +181,13 @@ class Referee:
             if battle.to_move() != seat:
                 raise NotYourTurn("it is not your turn")
             ruled = translate(battle) if translate else dict(action)
+            offered = battle.table.draw
             try:
                 record = self._play(battle, ruled, {})
             except IllegalByRules as exc:
                 raise IllegalAction(str(exc)) from exc
+            if offering_draw and battle.outcome is None:
+                _offer_draw(battle, seat, offered)
             return Edit(_announce_action(self._announcer, record), appended=[record])
 
         return await self._change(battle_id, edit)
@@ -232,15 +252,7 @@ class Referee:
             check(battle)
             if battle.thinking:
                 raise Busy("the computer is thinking; wait for its move")
-            if plies > len(battle.actions):
-                played = len(battle.actions)
-                raise InvalidRequest(f"cannot take back {plies} moves: {played} have been played")
-            del battle.actions[len(battle.actions) - plies :]
-            battle.state = replay(battle.ruleset, battle)
-            battle.outcome = battle.ruleset.outcome(battle.state)
-            battle.status = BattleStatus.FINISHED if battle.outcome else BattleStatus.ACTIVE
-            battle.updated_at = battle.turn_started_at = self._now()
-            _pass_turn(battle, battle.updated_at)  # times are kept, as on lichess
+            self._rewind(battle, plies)
             return Edit(self._announcer.update, truncated=True)
 
         return await self._change(battle_id, edit)
@@ -265,6 +277,126 @@ class Referee:
             return Edit(self._announcer.deleted, deleted=True)
 
         await self._change(battle_id, edit)
+
+    # -- what the players say besides moves (lichess's Bot and Board API) ------------
+
+    async def offer_draw(self, battle_id: str, actor: Actor, accept: bool) -> Battle:
+        """Offer a draw, or agree to the one the others offer (``accept``); or decline
+        theirs (not ``accept``). The computer takes no draw offers."""
+
+        def edit(battle: Battle) -> Edit:
+            seat = actor(battle)
+            ensure_open(battle)
+            table = battle.table
+            if not accept:
+                battle.table = replace(table, draw=table.draw & {seat})
+            elif any(battle.seats[other].kind is SeatKind.AI for other in _others(battle, seat)):
+                raise InvalidRequest("the computer does not take draw offers")
+            else:
+                _offer_draw(battle, seat, table.draw)
+            battle.updated_at = self._now()
+            return Edit(self._end_or_update(battle))
+
+        return await self._change(battle_id, edit)
+
+    async def offer_takeback(self, battle_id: str, actor: Actor, accept: bool) -> Battle:
+        """Propose to take back one's last move, or agree to the others' proposal
+        (``accept``); or decline theirs. The computer agrees at once."""
+
+        def edit(battle: Battle) -> Edit:
+            seat = actor(battle)
+            ensure_open(battle)
+            table = battle.table
+            others = _others(battle, seat)
+            if not accept:
+                battle.table = replace(table, takeback=table.takeback & {seat})
+                battle.updated_at = self._now()
+                return Edit(self._announcer.update)
+            asker = next((other for other in others if other in table.takeback), None)
+            if asker is None and all(battle.seats[o].kind is SeatKind.AI for o in others):
+                asker = seat
+            if asker is None:
+                if not any(record.seat == seat for record in battle.actions):
+                    raise InvalidRequest("you have no move to take back")
+                battle.table = replace(table, takeback=table.takeback | {seat})
+                battle.updated_at = self._now()
+                return Edit(self._announcer.update)
+            # Back to the asker's turn, before the asker's last move.
+            plies = 2 if battle.to_move() == asker else 1
+            if sum(1 for record in battle.actions[-plies:] if record.seat == asker) != 1:
+                raise InvalidRequest("there is no move to take back")
+            self._rewind(battle, plies)
+            return Edit(self._announcer.update, truncated=True)
+
+        return await self._change(battle_id, edit)
+
+    async def say(
+        self, battle_id: str, actor: Actor, room: str, username: str, text: str
+    ) -> Battle:
+        """A chat line, kept with the battle (the last `CHAT_LINES` of them)."""
+
+        def edit(battle: Battle) -> Edit:
+            actor(battle)
+            table = battle.table
+            line = ChatLine(room, username, text, self._now())
+            battle.table = replace(
+                table, chat=(*table.chat, line)[-CHAT_LINES:], said=table.said + 1
+            )
+            return Edit(self._announcer.update)
+
+        return await self._change(battle_id, edit)
+
+    async def abort(self, battle_id: str, actor: Actor) -> Battle:
+        """Call the battle off while fewer than two moves have been played."""
+
+        def edit(battle: Battle) -> Edit:
+            actor(battle)
+            if battle.status is BattleStatus.FINISHED:
+                raise GameOver("the game is over")
+            if len(battle.actions) >= 2:
+                raise InvalidRequest("the game can no longer be aborted")
+            battle.thinking = False
+            battle.outcome = Outcome(winners=(), reason=ABORTED)
+            battle.status = BattleStatus.FINISHED
+            battle.updated_at = self._now()
+            return Edit(_announce_end(self._announcer))
+
+        return await self._change(battle_id, edit)
+
+    async def set_away(self, battle_id: str, seat: int, away: bool) -> Battle:
+        """Mark the seat as gone from the game since now, or back."""
+
+        def edit(battle: Battle) -> Edit:
+            table = battle.table
+            kept = tuple(pair for pair in table.away if pair[0] != seat)
+            now = self._now()
+            battle.table = replace(table, away=(*kept, (seat, now)) if away else kept)
+            return Edit(self._announcer.update)
+
+        return await self._change(battle_id, edit)
+
+    async def claim_victory(self, battle_id: str, actor: Actor, after_ms: int) -> Battle:
+        """Win because every other side has been gone for ``after_ms`` or more."""
+
+        def edit(battle: Battle) -> Edit:
+            seat = actor(battle)
+            if battle.status is not BattleStatus.ACTIVE:
+                ensure_open(battle)
+            now = self._now()
+            for other in _others(battle, seat):
+                since = battle.table.away_since(other)
+                if since is None:
+                    raise InvalidRequest("your opponent has not left the game")
+                if now - since < after_ms:
+                    left = (since + after_ms - now + 999) // 1000
+                    raise InvalidRequest(f"your opponent may come back: claim in {left} s")
+            battle.thinking = False
+            battle.outcome = Outcome(winners=(seat,), reason=ABANDONED)
+            battle.status = BattleStatus.FINISHED
+            battle.updated_at = now
+            return Edit(_announce_end(self._announcer))
+
+        return await self._change(battle_id, edit)
 
     async def on_deadline(self, battle_id: str, now: int) -> None:
         """The clock says the battle is due: expire it, abort it (nobody started), or
@@ -384,6 +516,22 @@ class Referee:
         _pass_turn(battle, record.at)
         return Edit(_announce_action(self._announcer, record), appended=[record])
 
+    def _rewind(self, battle: Battle, plies: int) -> None:
+        """Take back the last ``plies`` actions; a finished battle opens again."""
+        if plies > len(battle.actions):
+            played = len(battle.actions)
+            raise InvalidRequest(f"cannot take back {plies} moves: {played} have been played")
+        del battle.actions[len(battle.actions) - plies :]
+        battle.state = replay(battle.ruleset, battle)
+        battle.outcome = battle.ruleset.outcome(battle.state)
+        battle.status = BattleStatus.FINISHED if battle.outcome else BattleStatus.ACTIVE
+        battle.table = replace(battle.table, draw=frozenset(), takeback=frozenset())
+        battle.updated_at = battle.turn_started_at = self._now()
+        _pass_turn(battle, battle.updated_at)  # times are kept, as on lichess
+
+    def _end_or_update(self, battle: Battle) -> Announce:
+        return _announce_end(self._announcer) if battle.outcome else self._announcer.update
+
     def _play(self, battle: Battle, action: Action, info: dict[str, Any]) -> ActionRecord:
         """Apply an action to ``battle`` (a copy: it may be left half-changed on error)."""
         seat = battle.to_move()
@@ -401,6 +549,9 @@ class Referee:
         )
         battle.actions.append(record)
         battle.state = state
+        if battle.table.has_offers:  # a move declines the others' offers
+            table = battle.table
+            battle.table = replace(table, draw=table.draw & {seat}, takeback=frozenset())
         battle.outcome = battle.ruleset.outcome(state)
         if battle.outcome:
             battle.status = BattleStatus.FINISHED
@@ -419,6 +570,33 @@ def ensure_open(battle: Battle) -> None:
         raise GameOver(f"the game is over ({reason})")
     if battle.thinking:
         raise Busy("the computer is thinking; wait for its move")
+
+
+def _others(battle: Battle, seat: int) -> list[int]:
+    return [other for other in range(len(battle.seats)) if other != seat]
+
+
+def _offer_draw(battle: Battle, seat: int, offered: frozenset[int]) -> None:
+    """``seat`` offers a draw: agreed, and the battle drawn, once every other seat has
+    offered one (``offered``) too."""
+    if set(_others(battle, seat)) <= offered:
+        battle.outcome = Outcome(winners=(), reason=DRAW_AGREED)
+        battle.status = BattleStatus.FINISHED
+        battle.table = replace(battle.table, draw=frozenset())
+    else:
+        battle.table = replace(battle.table, draw=offered | {seat})
+
+
+def seated(user_id: str) -> Actor:
+    """The seat of ``user_id`` in the battle; `Forbidden` if they have none."""
+
+    def seat(battle: Battle) -> int:
+        for index, taken in enumerate(battle.seats):
+            if taken.user_id == user_id:
+                return index
+        raise Forbidden("this is not your game")
+
+    return seat
 
 
 class _Stale(Exception):

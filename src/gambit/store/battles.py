@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gambit.games.base import Outcome
-from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat, replay
+from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat, Table, replay
 from gambit.games.clock import UNTIMED, Clock, TimeControl, speed
 from gambit.rating import Rating
 from gambit.store.errors import (
@@ -60,6 +60,7 @@ _UPDATE_HEADER = (
                 "version",
                 "deadline",
                 "clock",
+                "table_state",
             )
         }
     )
@@ -554,6 +555,7 @@ def _header(change: Change) -> dict[str, Any]:
         "version": battle.version,
         "deadline": change.deadline,
         "clock": battle.clock.to_json() if battle.clock else None,
+        "table_state": battle.table.to_json(),
     }
 
 
@@ -615,6 +617,7 @@ def _battle(row: Row[Any], log: list[ActionRecord]) -> Battle:
         rated=row.rated,
         turn_started_at=log[-1].at if log else updated_at,
         version=row.version,
+        table=Table.from_json(row.table_state),
     )
     control = TimeControl.of(row.options)
     if row.clock is not None and control is not None:

@@ -39,6 +39,7 @@ class BattleRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     deadline: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     clock: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    table_state: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class BattlePlayerRow(Base):
@@ -146,3 +147,33 @@ class RevocationRow(Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     expires_at: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class ChallengeRow(Base):
+    """A challenge from one user to another; its id becomes the battle's when accepted.
+    ``status`` is lichess's: created, accepted, declined or canceled."""
+
+    __tablename__ = "challenges"
+    __table_args__ = (
+        Index("ix_challenges_dest", "dest_user_id", "status"),
+        Index("ix_challenges_challenger", "challenger_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    challenger_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("users.id", ondelete="CASCADE")
+    )
+    dest_user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("users.id", ondelete="CASCADE")
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    rated: Mapped[bool] = mapped_column(Boolean)
+    color: Mapped[str] = mapped_column(String(8))  # as asked: white, black or random
+    final_color: Mapped[str] = mapped_column(String(8))  # the challenger's
+    variant: Mapped[str] = mapped_column(String(16))
+    fen: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    clock_limit: Mapped[int | None] = mapped_column(Integer, nullable=True)  # seconds
+    clock_increment: Mapped[int | None] = mapped_column(Integer, nullable=True)  # seconds
+    days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    decline_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)

@@ -18,8 +18,9 @@ from pydantic import BaseModel, Field
 from gambit.api.auth import Caller, requires_scope
 from gambit.api.deps import AccountsDep, ServicesDep
 from gambit.api.lichess.errors import LichessRoute, lichess_responses
+from gambit.api.lichess.views import lichess_speed
 from gambit.games.battle import Battle, BattleStatus, SeatKind
-from gambit.games.clock import CORRESPONDENCE, UNTIMED, remaining_now, speed
+from gambit.games.clock import remaining_now, speed
 from gambit.rating import Rating
 from gambit.services.accounts import is_online
 from gambit.services.api_tokens import MAX_TEST_TOKENS
@@ -33,12 +34,6 @@ ByGame = dict[str, dict[str, StoredStats]]
 """A user's stats by game and speed, as `Stats.of` gives them."""
 
 router = APIRouter(tags=["lichess"], route_class=LichessRoute)
-
-
-def lichess_speed(pace: str) -> str:
-    """lichess's name of a gambit speed: a game without a clock is correspondence."""
-    return CORRESPONDENCE if pace == UNTIMED else pace
-
 
 MAX_STATUS_IDS = 100  # lichess's limit for /api/users/status
 

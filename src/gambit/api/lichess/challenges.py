@@ -1,0 +1,124 @@
+"""lichess's challenges: /api/challenge…"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import JSONResponse
+
+from gambit.api.auth import requires_scope
+from gambit.api.deps import Services, ServicesDep
+from gambit.api.lichess.common import fields, flag, number, ok
+from gambit.api.lichess.errors import LichessRoute
+from gambit.api.lichess.views import COLOURS, STATUS_IDS, Players, speed, variant
+from gambit.services.challenges import Challenges, Terms
+from gambit.services.tokens import AccessClaims
+
+router = APIRouter(prefix="/api/challenge", tags=["lichess: challenges"], route_class=LichessRoute)
+
+Caller = Annotated[AccessClaims, requires_scope("challenge:write")]
+ChallengeId = Annotated[str, Path(alias="challengeId", max_length=36)]
+
+
+async def get_challenges(request: Request) -> Challenges:
+    services: Services = request.app.state.services
+    return services.challenges
+
+
+ChallengesDep = Annotated[Challenges, Depends(get_challenges)]
+
+
+def _terms(body: dict[str, str]) -> Terms:
+    return Terms(
+        rated=flag(body.get("rated"), "rated"),
+        color=body.get("color") or "random",
+        variant=body.get("variant") or "standard",
+        fen=body.get("fen") or None,
+        clock_limit=number(body.get("clock.limit"), "clock.limit"),
+        clock_increment=number(body.get("clock.increment"), "clock.increment"),
+        days=number(body.get("days"), "days"),
+    )
+
+
+def _players(services: Services) -> Players:
+    return Players(services.accounts, services.stats)
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url)
+
+
+@router.get("", summary="List your challenges")
+async def list_challenges(
+    request: Request,
+    challenges: ChallengesDep,
+    services: ServicesDep,
+    caller: Annotated[AccessClaims, requires_scope("challenge:read")],
+) -> dict[str, list[dict[str, Any]]]:
+    players = _players(services)
+    listed: dict[str, list[dict[str, Any]]] = {"in": [], "out": []}
+    for challenge in await challenges.pending(caller.user_id):
+        direction = "in" if challenge.dest_user_id == caller.user_id else "out"
+        listed[direction].append(await players.challenge(challenge, _base_url(request), direction))
+    return listed
+
+
+@router.post("/ai", summary="Challenge the AI", status_code=201)
+async def challenge_ai(request: Request, challenges: ChallengesDep, caller: Caller) -> JSONResponse:
+    """Start a game with gambit's engine at lichess's level 1 to 8 (see the README's map)."""
+    body = await fields(request)
+    level = number(body.get("level"), "level") or 0
+    battle = await challenges.against_ai(caller.user_id, level, _terms(body))
+    seat = next(i for i, s in enumerate(battle.seats) if s.user_id == caller.user_id)
+    key = speed(battle.options)
+    game = {
+        "id": battle.id,
+        "variant": variant(battle),
+        "speed": key,
+        "perf": key,
+        "rated": False,
+        "fen": battle.state.fen(),
+        "turns": len(battle.actions),
+        "source": "ai",
+        "status": {"id": STATUS_IDS["started"], "name": "started"},
+        "createdAt": battle.created_at,
+        "player": COLOURS[seat],
+        "fullId": battle.id,
+    }
+    return JSONResponse(game, status_code=201)
+
+
+@router.post("/{username}", summary="Create a challenge")
+async def create_challenge(
+    request: Request,
+    username: Annotated[str, Path(max_length=40)],
+    challenges: ChallengesDep,
+    services: ServicesDep,
+    caller: Caller,
+) -> dict[str, Any]:
+    """Challenge ``username``; they accept or decline from their event stream.
+    ``keepAliveStream`` and ``rules`` are taken and ignored: challenges do not expire."""
+    challenge = await challenges.create(caller.user_id, username, _terms(await fields(request)))
+    return await _players(services).challenge(challenge, _base_url(request), "out")
+
+
+@router.post("/{challengeId}/accept", summary="Accept a challenge")
+async def accept(challenge_id: ChallengeId, challenges: ChallengesDep, caller: Caller) -> Any:
+    await challenges.accept(caller.user_id, challenge_id)
+    return ok()
+
+
+@router.post("/{challengeId}/decline", summary="Decline a challenge")
+async def decline(
+    request: Request, challenge_id: ChallengeId, challenges: ChallengesDep, caller: Caller
+) -> Any:
+    reason = (await fields(request)).get("reason") or "generic"
+    await challenges.decline(caller.user_id, challenge_id, reason)
+    return ok()
+
+
+@router.post("/{challengeId}/cancel", summary="Cancel a challenge")
+async def cancel(challenge_id: ChallengeId, challenges: ChallengesDep, caller: Caller) -> Any:
+    await challenges.cancel(caller.user_id, challenge_id)
+    return ok()
