@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import queue
+import random
 import threading
 import time
+from datetime import timedelta
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -169,6 +171,56 @@ def test_a_user_plays_the_ai_from_its_board_stream(lichess_server: LiveServer) -
         state = stream.next("gameState")
         assert (state["status"], state["winner"]) == ("resign", "black")
     assert events.next("gameFinish")["game"]["gameId"] == game["id"]
+
+
+def test_a_bot_accepts_an_engine_challenge_and_plays_it_out_on_the_clock(
+    lichess_server: LiveServer,
+) -> None:
+    """A bot author puts their bot against gambit's engine: the challenge comes on the
+    bot's event stream, the bot accepts and plays every move until the game ends."""
+    bot, author = Player(lichess_server, bot=True), Player(lichess_server)
+    events = Feed(bot.client.bots.stream_incoming_events())
+    sent = httpx.post(
+        f"{lichess_server.url}/api/challenge/{bot.name}",
+        data={"engine": "1", "clock.limit": "60", "clock.increment": "1", "color": "white"},
+        headers={"Authorization": f"Bearer {author.token}"},
+    )
+    assert sent.status_code == 200, sent.text
+    challenge = events.next("challenge")["challenge"]
+    assert challenge["challenger"] == {
+        "id": "stockfish-level-1",
+        "name": "Stockfish level 1",
+        "title": "BOT",
+    }
+    assert challenge["timeControl"]["show"] == "1+1"
+    bot.client.bots.accept_challenge(challenge["id"])
+    assert events.next("gameStart")["game"]["color"] == "black"
+
+    game = Feed(bot.client.bots.stream_game_state(challenge["id"]))
+    full = game.next("gameFull")
+    assert full["white"] == {"aiLevel": 1}
+    assert full["black"]["name"] == bot.name
+    assert full["clock"] == {"initial": 60_000, "increment": 1_000}
+    chooser = random.Random(3)
+    state = full["state"]
+    while state["status"] == "started":
+        board = chess.Board()
+        for move in state["moves"].split():
+            board.push_uci(move)
+        if board.turn == chess.BLACK:
+            move = chooser.choice(list(board.legal_moves)).uci()
+            bot.client.bots.make_move(challenge["id"], move)
+        state = game.next("gameState")
+        most = timedelta(seconds=60 + len(state["moves"].split()))  # 60 s and 1 s a move
+        for side in ("wtime", "btime"):  # berserk reads them as timedeltas
+            assert timedelta(0) <= state[side] <= most
+    assert state["status"] in ("mate", "draw", "stalemate", "outoftime")
+    finished = events.next("gameFinish")["game"]
+    assert finished["gameId"] == challenge["id"]
+    with lichess_server.client() as http:
+        battle = http.get(f"/battles/{challenge['id']}").json()
+    assert battle["status"] == "FINISHED"
+    assert battle["players"][1]["username"] == bot.name
 
 
 def test_resign_abort_and_draw_by_agreement(lichess_server: LiveServer) -> None:

@@ -39,6 +39,11 @@ class Seat:
     name: str | None = None  # a user's name and rating as they sat down, as lichess shows them
     rating: int | None = None
 
+    @classmethod
+    def of_user(cls, user_id: str, name: str, rating: float) -> Seat:
+        """A user's seat, with their name and rating as they sit down."""
+        return cls(user_id, SeatKind.HUMAN, user_id=user_id, name=name, rating=round(rating))
+
     @property
     def is_open(self) -> bool:
         """A human seat nobody has taken yet."""

@@ -17,7 +17,6 @@ from gambit.games import IllegalAction as IllegalByRules
 from gambit.games.base import Action
 from gambit.games.battle import Battle, BattleStatus, Seat, SeatKind, to_public, to_rules
 from gambit.games.clock import speed
-from gambit.rating import Rating
 from gambit.services.ai_turns import AUTO_AI
 from gambit.services.errors import (
     Forbidden,
@@ -29,6 +28,7 @@ from gambit.services.errors import (
 )
 from gambit.services.referee import Referee, ensure_open
 from gambit.services.repository import BattleRepository
+from gambit.services.stats import Stats
 from gambit.store import BattleQuery, BattleStore
 
 
@@ -54,6 +54,7 @@ class Arena:
         self._repository = repository
         self._referee = referee
         self._store = store
+        self._stats = Stats(store)
 
     async def create(
         self, game: str, seats: list[SeatSpec], options: Mapping[str, Any], user: Entrant
@@ -132,17 +133,9 @@ class Arena:
         return await self._referee.take_seat(battle_id, taken)
 
     async def _seat(self, user: Entrant, game: str, pace: str) -> Seat:
-        """A user's seat, with their name and their rating in ``game`` at the battle's
-        speed as they sit down."""
-        played = {(s.game, s.speed): s.rating for s in await self._store.stats(user.user_id)}
-        rating = played.get((game, pace), Rating())
-        return Seat(
-            user.user_id,
-            SeatKind.HUMAN,
-            user_id=user.user_id,
-            name=user.username,
-            rating=round(rating.rating),
-        )
+        """A user's seat, with their rating in ``game`` at the battle's speed."""
+        rating = await self._stats.rating(user.user_id, game, pace)
+        return Seat.of_user(user.user_id, user.username, rating.rating)
 
     async def act(self, battle_id: str, user_id: str, action: Mapping[str, Any]) -> Battle:
         def actor(battle: Battle) -> int:

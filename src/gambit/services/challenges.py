@@ -6,8 +6,11 @@ will be the same as the challenge ID"). Each side hears of it on its own bus top
 the game's start and end come from the battle's announcer.
 
 A challenge to the AI starts at once, the engine playing its side through gambit's AI
-seats. lichess's levels 1-8 map onto Stockfish's ``Skill Level`` (gambit's level 0-20)
-and a thinking time per move, the movetimes lichess itself gives its levels:
+seats. The other way round, a user may challenge someone on behalf of gambit's engine
+(``engine_level``): a bot author puts their bot against a fixed opponent, and the bot
+accepts from its event stream as it would any challenge. lichess's levels 1-8 map onto
+Stockfish's ``Skill Level`` (gambit's level 0-20) and a thinking time per move, the
+movetimes lichess itself gives its levels:
 
     lichess level   1    2    3    4    5    6    7    8
     gambit level    0    3    6    9   12   15   18   20
@@ -26,10 +29,12 @@ from gambit.bus import Event, EventBus, user_topic
 from gambit.games import InvalidOptions
 from gambit.games.battle import Battle, Seat, SeatKind
 from gambit.games.chess import parse_fen
+from gambit.games.clock import speed
 from gambit.services.accounts import Accounts
 from gambit.services.ai_turns import AUTO_AI
 from gambit.services.errors import InvalidRequest, InvalidStart, NotFound
 from gambit.services.referee import Referee, now_ms, seated
+from gambit.services.stats import Stats
 from gambit.store.challenges import CREATED, ChallengeStore, StoredChallenge
 
 AI_LEVELS = {1: (0, 50), 2: (3, 100), 3: (6, 150), 4: (9, 200)} | {
@@ -135,20 +140,28 @@ class Challenges:
         self,
         store: ChallengeStore,
         accounts: Accounts,
+        stats: Stats,
         referee: Referee,
         bus: EventBus,
         now: Callable[[], int] = now_ms,
     ) -> None:
         self._store = store
         self._accounts = accounts
+        self._stats = stats
         self._referee = referee
         self._bus = bus
         self._now = now
 
-    async def create(self, challenger_id: str, username: str, terms: Terms) -> StoredChallenge:
+    async def create(
+        self, challenger_id: str, username: str, terms: Terms, engine_level: int | None = None
+    ) -> StoredChallenge:
+        """``challenger_id`` asks ``username`` for a game, to play it themselves or, with
+        ``engine_level``, to have gambit's engine at that lichess level play it."""
         terms = terms.checked()
+        if engine_level is not None and engine_level not in AI_LEVELS:
+            raise InvalidRequest("engine must be a level from 1 to 8")
         dest = await self._accounts.by_name(username)
-        if dest.id == challenger_id:
+        if dest.id == challenger_id and engine_level is None:
             raise InvalidRequest("you cannot challenge yourself")
         colour = terms.color if terms.color in COLOURS else secrets.choice(COLOURS)
         challenge = StoredChallenge(
@@ -166,6 +179,7 @@ class Challenges:
             days=terms.days,
             decline_reason=None,
             created_at=self._now(),
+            engine_level=engine_level,
         )
         await self._store.add(challenge)
         await self._tell(CHALLENGE_NEW, challenge, challenge.challenger_id, challenge.dest_user_id)
@@ -185,15 +199,19 @@ class Challenges:
         challenge = await self._open(challenge_id, user_id)
         if not await self._store.settle(challenge.id, "accepted"):
             raise NotFound(f"no open challenge {challenge_id}")
-        challenger = Seat(challenge.challenger_id, SeatKind.HUMAN, user_id=challenge.challenger_id)
-        accepter = Seat(user_id, SeatKind.HUMAN, user_id=user_id)
+        options = terms_of(challenge).options()
+        pace = speed(options)
+        if challenge.engine_level is None:
+            challenger = await self._user_seat(challenge.challenger_id, pace)
+        else:
+            challenger = _engine_seat(challenge.engine_level)
+            options |= {AUTO_AI: True, "aiLevel": challenge.engine_level}
+        accepter = await self._user_seat(user_id, pace)
         seats = (
             [challenger, accepter] if challenge.final_color == "white" else [accepter, challenger]
         )
         try:
-            return await self._referee.create(
-                "chess", seats, terms_of(challenge).options(), battle_id=challenge.id
-            )
+            return await self._referee.create("chess", seats, options, battle_id=challenge.id)
         except BaseException:
             await self._store.reopen(challenge.id)
             raise
@@ -228,15 +246,17 @@ class Challenges:
         if level not in AI_LEVELS:
             raise InvalidRequest("level must be 1 to 8")
         terms = terms.checked()
-        gambit_level, search_time = AI_LEVELS[level]
-        ai = Seat(
-            f"ai-player-{uuid.uuid4()}", SeatKind.AI, level=gambit_level, search_time=search_time
-        )
-        me = Seat(user_id, SeatKind.HUMAN, user_id=user_id)
+        ai = _engine_seat(level)
+        me = await self._user_seat(user_id, speed(terms.options()))
         colour = terms.color if terms.color in COLOURS else secrets.choice(COLOURS)
         seats = [me, ai] if colour == "white" else [ai, me]
         options = terms.options() | {"rated": False, AUTO_AI: True, "aiLevel": level}
         return await self._referee.create("chess", seats, options)
+
+    async def _user_seat(self, user_id: str, pace: str) -> Seat:
+        user = await self._accounts.user(user_id)
+        rating = await self._stats.rating(user_id, "chess", pace)
+        return Seat.of_user(user_id, user.username, rating.rating)
 
     async def _open(self, challenge_id: str, user_id: str) -> StoredChallenge:
         """An open challenge to ``user_id``."""
@@ -248,5 +268,13 @@ class Challenges:
         return challenge
 
     async def _tell(self, name: str, challenge: StoredChallenge, *user_ids: str) -> None:
-        for user_id in user_ids:
+        for user_id in dict.fromkeys(user_ids):  # once to a user who challenged their own bot
             await self._bus.publish(user_topic(user_id), Event(name, asdict(challenge)))
+
+
+def _engine_seat(level: int) -> Seat:
+    """gambit's engine at lichess's ``level``."""
+    gambit_level, search_time = AI_LEVELS[level]
+    return Seat(
+        f"ai-player-{uuid.uuid4()}", SeatKind.AI, level=gambit_level, search_time=search_time
+    )

@@ -97,6 +97,11 @@ class Stats:
             by_game.setdefault(entry.game, {})[entry.speed] = entry
         return by_game
 
+    async def rating(self, user_id: str, game: str, pace: str) -> Rating:
+        """The user's rating in ``game`` at ``pace``; the starting one where none is kept."""
+        kept = {(s.game, s.speed): s.rating for s in await self._store.stats(user_id)}
+        return kept.get((game, pace), Rating())
+
     async def leaderboard(self, game: str, speed: str, offset: int, limit: int) -> list[Ranked]:
         return await self._store.leaderboard(game, speed, offset, limit)
 

@@ -31,6 +31,7 @@ class StoredChallenge:
     days: int | None
     decline_reason: str | None
     created_at: int
+    engine_level: int | None = None  # lichess's 1-8: gambit's engine plays the challenger's side
 
 
 class ChallengeStore:
@@ -103,4 +104,5 @@ def _challenge(row: Any) -> StoredChallenge:
         days=row.days,
         decline_reason=row.decline_reason,
         created_at=row.created_at,
+        engine_level=row.engine_level,
     )

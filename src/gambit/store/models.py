@@ -175,5 +175,6 @@ class ChallengeRow(Base):
     clock_limit: Mapped[int | None] = mapped_column(Integer, nullable=True)  # seconds
     clock_increment: Mapped[int | None] = mapped_column(Integer, nullable=True)  # seconds
     days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    engine_level: Mapped[int | None] = mapped_column(Integer, nullable=True)
     decline_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[int] = mapped_column(BigInteger)

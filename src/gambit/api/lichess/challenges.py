@@ -98,8 +98,14 @@ async def create_challenge(
     caller: Caller,
 ) -> dict[str, Any]:
     """Challenge ``username``; they accept or decline from their event stream.
-    ``keepAliveStream`` and ``rules`` are taken and ignored: challenges do not expire."""
-    challenge = await challenges.create(caller.user_id, username, _terms(await fields(request)))
+    ``keepAliveStream`` and ``rules`` are taken and ignored: challenges do not expire.
+
+    gambit's own field ``engine`` (a lichess AI level, 1 to 8) sends the challenge on
+    behalf of gambit's engine, which plays the challenger's side: put your bot against
+    a fixed opponent."""
+    body = await fields(request)
+    engine = number(body.get("engine"), "engine")
+    challenge = await challenges.create(caller.user_id, username, _terms(body), engine)
     return await _players(services).challenge(challenge, _base_url(request), "out")
 
 

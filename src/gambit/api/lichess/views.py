@@ -264,7 +264,9 @@ class Players:
             "id": challenge.id,
             "url": base_url + challenge.id,
             "status": challenge.status,
-            "challenger": await self.user(challenge.challenger_id, pace),
+            "challenger": await self.user(challenge.challenger_id, pace)
+            if challenge.engine_level is None
+            else engine_user(challenge.engine_level),
             "destUser": await self.user(challenge.dest_user_id, pace),
             "variant": VARIANTS[challenge.variant],
             "rated": challenge.rated,
@@ -323,6 +325,11 @@ class Players:
         if "days" in battle.options:
             game["daysPerTurn"] = battle.options["days"]
         return game
+
+
+def engine_user(level: int) -> dict[str, Any]:
+    """gambit's engine at lichess's ``level``, shown as the user who challenges."""
+    return {"id": f"stockfish-level-{level}", "name": f"Stockfish level {level}", "title": "BOT"}
 
 
 def ai_level(battle: Battle, seat: int) -> int:

@@ -1,7 +1,7 @@
 """Challenges, and what the players say at a battle's table (offers, chat, absences).
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-11-30
 """
 
@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("days", sa.Integer, nullable=True),
         sa.Column("decline_reason", sa.String(16), nullable=True),
         sa.Column("created_at", sa.BigInteger, nullable=False),
+        sa.Column("engine_level", sa.Integer, nullable=True),
     )
     op.create_index("ix_challenges_dest", "challenges", ["dest_user_id", "status"])
     op.create_index("ix_challenges_challenger", "challenges", ["challenger_id", "status"])
