@@ -9,8 +9,8 @@ import queue
 import random
 import threading
 import time
-from datetime import timedelta
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import berserk
