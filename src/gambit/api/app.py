@@ -206,7 +206,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         idle_seconds=settings.battle_idle_seconds,
     )
     await core.start()
-    challenges = Challenges(ChallengeStore(database), accounts, core.referee, bus)
+    stats = Stats(store)
+    challenges = Challenges(ChallengeStore(database), accounts, core.referee, bus, stats)
     app.state.services = Services(
         settings=settings,
         store=store,
@@ -218,7 +219,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         chess_games=ChessGames(core.repository, core.referee, core.ai_turns, bus),
         accounts=accounts,
         arena=Arena(core.repository, core.referee, store),
-        stats=Stats(store),
+        stats=stats,
         replays=Replays(accounts),
         analysis=Analysis(core.repository, ai_players),
         challenges=challenges,

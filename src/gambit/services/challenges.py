@@ -26,10 +26,13 @@ from gambit.bus import Event, EventBus, user_topic
 from gambit.games import InvalidOptions
 from gambit.games.battle import Battle, Seat, SeatKind
 from gambit.games.chess import parse_fen
+from gambit.games.clock import speed
+from gambit.rating import Rating
 from gambit.services.accounts import Accounts
 from gambit.services.ai_turns import AUTO_AI
 from gambit.services.errors import InvalidRequest, InvalidStart, NotFound
 from gambit.services.referee import Referee, now_ms, seated
+from gambit.services.stats import Stats
 from gambit.store.challenges import CREATED, ChallengeStore, StoredChallenge
 
 AI_LEVELS = {1: (0, 50), 2: (3, 100), 3: (6, 150), 4: (9, 200)} | {
@@ -137,12 +140,14 @@ class Challenges:
         accounts: Accounts,
         referee: Referee,
         bus: EventBus,
+        stats: Stats,
         now: Callable[[], int] = now_ms,
     ) -> None:
         self._store = store
         self._accounts = accounts
         self._referee = referee
         self._bus = bus
+        self._stats = stats
         self._now = now
 
     async def create(self, challenger_id: str, username: str, terms: Terms) -> StoredChallenge:
@@ -185,15 +190,14 @@ class Challenges:
         challenge = await self._open(challenge_id, user_id)
         if not await self._store.settle(challenge.id, "accepted"):
             raise NotFound(f"no open challenge {challenge_id}")
-        challenger = Seat(challenge.challenger_id, SeatKind.HUMAN, user_id=challenge.challenger_id)
-        accepter = Seat(user_id, SeatKind.HUMAN, user_id=user_id)
+        options = terms_of(challenge).options()
+        challenger = await self._seat(challenge.challenger_id, options)
+        accepter = await self._seat(user_id, options)
         seats = (
             [challenger, accepter] if challenge.final_color == "white" else [accepter, challenger]
         )
         try:
-            return await self._referee.create(
-                "chess", seats, terms_of(challenge).options(), battle_id=challenge.id
-            )
+            return await self._referee.create("chess", seats, options, battle_id=challenge.id)
         except BaseException:
             await self._store.reopen(challenge.id)
             raise
@@ -232,11 +236,25 @@ class Challenges:
         ai = Seat(
             f"ai-player-{uuid.uuid4()}", SeatKind.AI, level=gambit_level, search_time=search_time
         )
-        me = Seat(user_id, SeatKind.HUMAN, user_id=user_id)
+        options = terms.options() | {"rated": False, AUTO_AI: True, "aiLevel": level}
+        me = await self._seat(user_id, options)
         colour = terms.color if terms.color in COLOURS else secrets.choice(COLOURS)
         seats = [me, ai] if colour == "white" else [ai, me]
-        options = terms.options() | {"rated": False, AUTO_AI: True, "aiLevel": level}
         return await self._referee.create("chess", seats, options)
+
+    async def _seat(self, user_id: str, options: dict[str, Any]) -> Seat:
+        """A user's seat with their name and their chess rating at the game's speed, as
+        the arena seats people: the web face and the battle face show both."""
+        user = await self._accounts.user(user_id)
+        played = (await self._stats.of(user_id)).get("chess", {}).get(speed(options))
+        rating = played.rating if played else Rating()
+        return Seat(
+            user_id,
+            SeatKind.HUMAN,
+            user_id=user_id,
+            name=user.username,
+            rating=round(rating.rating),
+        )
 
     async def _open(self, challenge_id: str, user_id: str) -> StoredChallenge:
         """An open challenge to ``user_id``."""
