@@ -228,3 +228,43 @@ def test_berserk_drives_the_account_routes_unchanged(
         other.account.upgrade_to_bot()
     assert refused.value.status_code == 400
     assert HAS_PLAYED in str(refused.value)
+
+
+def test_a_play_token_streams_events_and_answers_challenges(
+    client: httpx.Client, lichess: httpx.Client
+) -> None:
+    """lichess lists bot:play and board:play beside challenge:read/write on the event
+    stream and the challenge routes: any one of them will do (lichess-bot's token has
+    bot:play alone)."""
+    bot, bot_token = person(client, "bot:play")
+    assert lichess.post("/api/bot/account/upgrade", headers=auth(bot_token)).status_code == 200
+    _, board_token = person(client, "board:play")
+    _, no_scope = person(client)
+    for token in (bot_token, board_token):
+        with lichess.stream("GET", "/api/stream/event", headers=auth(token)) as events:
+            assert events.status_code == 200
+    refused = lichess.get("/api/stream/event", headers=auth(no_scope))
+    lichess_error(refused, 403, "Missing scope")
+    lichess_error(lichess.post(f"/api/challenge/{bot['username']}", headers=auth(no_scope)), 403)
+
+    challenger = register(client)
+    made = lichess.post(
+        f"/api/challenge/{bot['username']}",
+        data={"clock.limit": "180", "clock.increment": "0"},
+        headers=bearer(challenger),
+    )
+    assert made.status_code == 200, made.text
+    game_id = made.json()["id"]
+    accepted = lichess.post(f"/api/challenge/{game_id}/accept", headers=auth(bot_token))
+    assert accepted.status_code == 200, accepted.text
+
+    # The game's seats carry the players' names and blitz ratings, as the arena's do.
+    seats = client.get(f"/battles/{game_id}").json()["players"]
+    assert sorted(s["username"] for s in seats) == sorted([bot["username"], challenger["username"]])
+    assert [s["rating"] for s in seats] == [1500, 1500]
+
+    # lichess's links to a game lead to its page.
+    for path in (f"/{game_id}", f"/{game_id}/white", f"/{game_id}/black"):
+        link = lichess.get(path)
+        assert (link.status_code, link.headers["location"]) == (302, f"/game/{game_id}")
+    assert lichess.get(f"/{game_id}/grey").status_code == 404

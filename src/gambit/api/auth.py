@@ -5,9 +5,9 @@ Authorize button that signs in through ``POST /token``. A request without a toke
 anonymous; a request with a bad one is refused rather than treated as anonymous.
 
 The token is a session's JWT or a personal API token. Scopes matter to the lichess
-routes alone: ``requires_scope`` refuses a personal token without the scope (a session's
-JWT has them all); `BotCaller` and `BoardCaller` also keep bots on the Bot API and
-people on the Board API, as lichess does.
+routes alone: ``requires_scope`` refuses a personal token without one of the scopes
+lichess lists for the route (a session's JWT has them all); `BotCaller` and `BoardCaller`
+also keep bots on the Bot API and people on the Board API, as lichess does.
 """
 
 from __future__ import annotations
@@ -49,13 +49,16 @@ def caller_id(caller: AccessClaims | None) -> str | None:
     return None if caller is None else caller.user_id
 
 
-def requires_scope(scope: str) -> Any:
-    """The caller, if their token carries ``scope``:
-    ``caller: Annotated[AccessClaims, requires_scope("challenge:write")]``."""
+def requires_scope(scope: str, *alternatives: str) -> Any:
+    """The caller, if their token carries ``scope`` or one of ``alternatives`` (lichess's
+    spec lists them as ``OAuth2: [a, b, c]``: any one will do):
+    ``caller: Annotated[AccessClaims, requires_scope("challenge:write", "bot:play")]``."""
+    accepted = (scope, *alternatives)
 
     async def scoped(caller: Caller) -> AccessClaims:
-        if not caller.has_scope(scope):
-            raise Forbidden("Missing scope", f"this endpoint needs a token with {scope}")
+        if not any(caller.has_scope(one) for one in accepted):
+            wanted = " or ".join(accepted)
+            raise Forbidden("Missing scope", f"this endpoint needs a token with {wanted}")
         return caller
 
     return Depends(scoped)

@@ -17,7 +17,9 @@ from gambit.services.tokens import AccessClaims
 
 router = APIRouter(prefix="/api/challenge", tags=["lichess: challenges"], route_class=LichessRoute)
 
-Caller = Annotated[AccessClaims, requires_scope("challenge:write")]
+# As lichess: a bot's bot:play token (or a person's board:play one) may challenge, accept,
+# decline and cancel without challenge:write.
+Caller = Annotated[AccessClaims, requires_scope("challenge:write", "bot:play", "board:play")]
 ChallengeId = Annotated[str, Path(alias="challengeId", max_length=36)]
 
 

@@ -2,9 +2,10 @@
 
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
 
 from gambit.api.auth import PLAYERS
 from gambit.api.deps import Services, ServicesDep
@@ -142,6 +143,15 @@ async def export_game(
     if _wants(request, "application/json"):
         return JSONResponse(await Players(services.accounts, services.stats).game_json(battle))
     return Response(await services.replays.pgn(battle), media_type="application/x-chess-pgn")
+
+
+@export_router.get("/{gameId:uuid}", include_in_schema=False)
+@export_router.get("/{gameId:uuid}/white", include_in_schema=False)
+@export_router.get("/{gameId:uuid}/black", include_in_schema=False)
+async def game_link(game_id: Annotated[UUID, Path(alias="gameId")]) -> RedirectResponse:
+    """lichess's link to a game (``/{id}``, ``/{id}/white``: the ``url`` of a challenge,
+    the links lichess-bot logs), sent on to the game's page of the web face."""
+    return RedirectResponse(f"/game/{game_id}", status_code=302)
 
 
 @export_router.get("/api/games/user/{username}", summary="Export the games of a user")

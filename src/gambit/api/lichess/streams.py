@@ -37,7 +37,7 @@ async def stream_events(
     request: Request,
     play: PlayDep,
     services: ServicesDep,
-    caller: Annotated[AccessClaims, requires_scope("challenge:read")],
+    caller: Annotated[AccessClaims, requires_scope("challenge:read", "bot:play", "board:play")],
 ) -> StreamingResponse:
     """Games in progress and open challenges first, then ``gameStart``, ``gameFinish``,
     ``challenge``, ``challengeCanceled`` and ``challengeDeclined`` as they happen."""
