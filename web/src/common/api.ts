@@ -29,11 +29,21 @@ interface AuthAnswer {
   username: string;
 }
 
-export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const answer = await send(method, path, body, currentSession());
+/** A request to gambit's API (``path`` under ``/api/v1``). */
+export function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return requestAt<T>(PREFIX + path, method, body);
+}
+
+/** A request to the lichess face (``path`` from ``/api``, as lichess has it). */
+export function lichessRequest<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return requestAt<T>(path, method, body);
+}
+
+async function requestAt<T>(url: string, method: string, body?: unknown): Promise<T> {
+  const answer = await send(method, url, body, currentSession());
   if (answer.status === 401 && currentSession()) {
     const renewed = await renew();
-    if (renewed) return read<T>(await send(method, path, body, renewed));
+    if (renewed) return read<T>(await send(method, url, body, renewed));
   }
   return read<T>(answer);
 }
@@ -50,7 +60,7 @@ export async function signOut(): Promise<void> {
   const session = currentSession();
   forgetSession();
   if (session) {
-    await send('POST', '/auth/logout', { refreshToken: session.refreshToken }, session);
+    await send('POST', `${PREFIX}/auth/logout`, { refreshToken: session.refreshToken }, session);
   }
 }
 
@@ -68,7 +78,7 @@ function start(answer: AuthAnswer): Session {
 async function renew(): Promise<Session | null> {
   const session = currentSession();
   if (!session) return null;
-  const answer = await send('POST', '/auth/refresh', { refreshToken: session.refreshToken }, null);
+  const answer = await send('POST', `${PREFIX}/auth/refresh`, { refreshToken: session.refreshToken }, null);
   if (!answer.ok) {
     forgetSession();
     return null;
@@ -76,16 +86,11 @@ async function renew(): Promise<Session | null> {
   return start((await answer.json()) as AuthAnswer);
 }
 
-function send(
-  method: string,
-  path: string,
-  body: unknown,
-  session: Session | null,
-): Promise<Response> {
+function send(method: string, url: string, body: unknown, session: Session | null): Promise<Response> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (session) headers['Authorization'] = `Bearer ${session.token}`;
-  return fetch(PREFIX + path, {
+  return fetch(url, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -96,11 +101,12 @@ async function read<T>(answer: Response): Promise<T> {
   if (answer.status === 204) return undefined as T;
   const data = await answer.json().catch(() => null);
   if (!answer.ok) {
-    const error = (data ?? {}) as { code?: string; message?: string; details?: string };
+    // gambit's envelope, or the lichess face's {error}.
+    const error = (data ?? {}) as { code?: string; message?: string; details?: string; error?: string };
     throw new ApiError(
       answer.status,
       error.code ?? 'HTTP_ERROR',
-      error.message ?? answer.statusText,
+      error.message ?? error.error ?? answer.statusText,
       error.details ?? '',
     );
   }

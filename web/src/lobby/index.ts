@@ -2,6 +2,7 @@
 
 import { failureText, request } from '../common/api';
 import { describeBattle } from '../common/players';
+import { ChallengesCard } from './challenges';
 import { currentSession } from '../common/session';
 import type { Battle, BattlePage } from '../common/types';
 import { h, header, mount, type VNode } from '../common/view';
@@ -182,6 +183,7 @@ export function lobbyPage(root: Element): void {
               h('p', [h('a', { attrs: { href: '/account' } }, 'Sign up or sign in'), ' to play.']),
             ]),
         session ? duelCard() : null,
+        challenges ? challenges.render() : null,
         h('section.card.open-battles', [
           h('h2', 'Waiting for a player'),
           open.length
@@ -228,7 +230,9 @@ export function lobbyPage(root: Element): void {
     ]);
   }
 
+  let challenges: ChallengesCard | null = null; // drawn once the page is mounted
   const redraw = mount(root, render);
+  if (session) challenges = new ChallengesCard(redraw);
   const lists: [string, (battles: Battle[]) => void][] = [
     ['WAITING', (battles) => (open = battles)],
     ['ACTIVE', (battles) => (playing = battles)],
