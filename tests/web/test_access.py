@@ -14,7 +14,10 @@ from tests.web.conftest import sign_in
 # it, and WCAG 2's contrast ratio between them (3:1 is enough for large text).
 # The board is left out: its coordinates sit on the board image, which no style shows.
 CONTRAST = """() => {
-  const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const channel = (c) => {
+    c /= 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
   const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
   const rgba = (text) => text.match(/[\\d.]+/g).map(Number);
   const background = (element) => {
@@ -34,7 +37,9 @@ CONTRAST = """() => {
     const size = parseFloat(style.fontSize);
     const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
     if (ratio < (large ? 3 : 4.5)) {
-      failures.push(`${element.tagName.toLowerCase()}.${element.className} "${element.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+      const text = element.textContent.trim().slice(0, 30);
+      const name = `${element.tagName.toLowerCase()}.${element.className}`;
+      failures.push(`${name} "${text}" ${ratio.toFixed(2)}`);
     }
   }
   return failures;
