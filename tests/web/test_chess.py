@@ -91,7 +91,7 @@ def test_the_pages_fit_a_phone_and_break_no_policy(web_server: LiveServer, page:
     page.on("console", lambda message: message.type == "error" and problems.append(message.text))
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.set_viewport_size({"width": 390, "height": 844})
-    for path in ("/", "/account", "/watch"):
+    for path in ("/", "/account", "/watch", "/leaderboard/chess?speed=blitz"):
         page.goto(web_server.url + path)
         expect(page.locator("header.top")).to_be_visible()
         width = page.evaluate("document.documentElement.scrollWidth")

@@ -1,5 +1,5 @@
-// The rankings of one game, best rating first, a page at a time. The page's offset is in
-// the address (``?offset=``), so every page is a link of its own.
+// The rankings of one game at one speed, best rating first, a page at a time. The speed
+// and the page's offset are in the address (``?speed=&offset=``), so every page is a link.
 
 import { failureText, request } from '../common/api';
 import { currentSession } from '../common/session';
@@ -7,16 +7,21 @@ import { GAMES, type Leaderboard, type RankedPlayer } from '../common/types';
 import { h, header, mount, type VNode } from '../common/view';
 
 const PAGE_SIZE = 20;
+/** The server's speeds: untimed (no time control) and lichess's split of the others. */
+const SPEEDS = ['untimed', 'ultraBullet', 'bullet', 'blitz', 'rapid', 'classical', 'correspondence'];
 
 export function leaderboardPage(root: Element, game: string): void {
   const session = currentSession();
-  const offset = Math.max(0, Number(new URLSearchParams(location.search).get('offset')) || 0);
+  const query = new URLSearchParams(location.search);
+  const offset = Math.max(0, Number(query.get('offset')) || 0);
+  const speed = SPEEDS.includes(query.get('speed') ?? '') ? (query.get('speed') as string) : 'untimed';
   let board: Leaderboard | null = null;
   let error = '';
 
   async function load(): Promise<void> {
     try {
-      board = await request<Leaderboard>('GET', `/leaderboard/${encodeURIComponent(game)}?limit=${PAGE_SIZE}&offset=${offset}`);
+      const wanted = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset), speed });
+      board = await request<Leaderboard>('GET', `/leaderboard/${encodeURIComponent(game)}?${wanted.toString()}`);
     } catch (exc) {
       error = failureText(exc);
     }
@@ -49,12 +54,12 @@ export function leaderboardPage(root: Element, game: string): void {
   }
 
   function pager(): VNode {
-    const here = `/leaderboard/${game}`;
+    const here = `/leaderboard/${game}?speed=${speed}`;
     const previous = offset > 0 ? Math.max(0, offset - PAGE_SIZE) : null;
     const next = board?.nextOffset ?? null;
     return h('nav.pager', { attrs: { 'aria-label': 'Pages' } }, [
-      previous === null ? null : h('a.previous', { attrs: { href: previous ? `${here}?offset=${previous}` : here } }, '← Previous'),
-      next === null ? null : h('a.next', { attrs: { href: `${here}?offset=${next}` } }, 'Next →'),
+      previous === null ? null : h('a.previous', { attrs: { href: `${here}&offset=${previous}` } }, '← Previous'),
+      next === null ? null : h('a.next', { attrs: { href: `${here}&offset=${next}` } }, 'Next →'),
     ]);
   }
 
@@ -68,6 +73,23 @@ export function leaderboardPage(root: Element, game: string): void {
     );
   }
 
+  function speeds(): VNode {
+    return h(
+      'nav.tabs.speeds',
+      { attrs: { 'aria-label': 'Speeds' } },
+      SPEEDS.map((name) =>
+        h(
+          'a',
+          {
+            class: { current: name === speed },
+            attrs: { href: `/leaderboard/${game}?speed=${name}`, 'aria-current': name === speed ? 'page' : 'false' },
+          },
+          name,
+        ),
+      ),
+    );
+  }
+
   function render(): VNode {
     return h('div.page', [
       header(session?.username ?? null),
@@ -75,6 +97,7 @@ export function leaderboardPage(root: Element, game: string): void {
         h('section.card', [
           h('h1', `Leaderboard · ${game}`),
           tabs(),
+          speeds(),
           error ? h('p.error', { attrs: { role: 'alert' } }, error) : null,
           board ? table(board.players) : error ? null : h('p', 'Loading…'),
           pager(),
