@@ -311,17 +311,19 @@ def _sigmoid(x: FloatArray) -> FloatArray:
 def _neg_log_likelihood(
     free: FloatArray, count: FloatArray, points: FloatArray, fixed: int
 ) -> tuple[float, FloatArray, FloatArray]:
-    """-log L, its gradient and Hessian in the free ratings (rating ``fixed`` held at 0).
+    """-log L, its gradient and Hessian in the free strengths (``fixed`` held at 0).
 
-    Summing ``points[i, j] · ln p_ij`` over ordered pairs counts each game once: a game
-    scoring ``s`` for i adds ``s ln p_ij + (1 - s) ln p_ji``.
+    Strengths are in natural-log odds units (Elo times ``C``) so the gradient is in points
+    and the optimizer's tolerance means the same at any rating spread. Summing
+    ``points[i, j] * ln p_ij`` over ordered pairs counts each game once: a game scoring
+    ``s`` for i adds ``s ln p_ij + (1 - s) ln p_ji``.
     """
-    r = np.insert(free, fixed, 0.0)
-    d = C * (r[:, None] - r[None, :])
-    value = float(np.sum(points * np.logaddexp(0.0, -d)))  # -Σ s ln sigma(d)
+    x = np.insert(free, fixed, 0.0)
+    d = x[:, None] - x[None, :]
+    value = float(np.sum(points * np.logaddexp(0.0, -d)))  # -sum s ln sigmoid(d)
     p = _sigmoid(d)
-    grad = -C * (points - count * p).sum(axis=1)
-    hess = _laplacian(C * C * count * p * (1.0 - p))
+    grad = -(points - count * p).sum(axis=1)
+    hess = _laplacian(count * p * (1.0 - p))
     return value, np.delete(grad, fixed), np.delete(np.delete(hess, fixed, 0), fixed, 1)
 
 
@@ -418,8 +420,19 @@ def fit_elo(
             options={"gtol": 1e-9},
         )
         if float(np.max(np.abs(objective(result.x)[1]))) > 1e-6:
-            raise RuntimeError(f"Elo fit did not converge: {result.message}")
-        r = np.insert(np.asarray(result.x, dtype=np.float64), fixed, 0.0)
+            # Trust regions can stall on rounding noise near the optimum: finish with
+            # Newton-CG from where they stopped.
+            result = minimize(
+                lambda x: objective(x)[0],
+                result.x,
+                jac=lambda x: objective(x)[1],
+                hess=lambda x: objective(x)[2],
+                method="Newton-CG",
+                options={"xtol": 1e-12},
+            )
+            if float(np.max(np.abs(objective(result.x)[1]))) > 1e-6:
+                raise RuntimeError(f"Elo fit did not converge: {result.message}")
+        r = np.insert(np.asarray(result.x, dtype=np.float64), fixed, 0.0) / C
     else:
         r = np.zeros(1)
     sub_cov = _covariance(
