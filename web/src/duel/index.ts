@@ -133,8 +133,20 @@ export class DuelView {
     const thinking = this.thinking;
     if (!thinking || battle.state.status !== 'ACTIVE') return null;
     const name = fighterName(battle, String(thinking.playerId), myId);
-    const depth = typeof thinking.depth === 'number' ? ` (depth ${thinking.depth})` : '';
-    return h('p.thinking', { attrs: { role: 'status' } }, `${name} is thinking${depth}…`);
+    const { depth, score, pv } = thinking;
+    if (typeof depth !== 'number') return h('p.thinking', { attrs: { role: 'status' } }, `${name} is thinking…`);
+    // The line it expects: each action in a word or two, seat names kept short.
+    const line = (Array.isArray(pv) ? (pv as Action[]) : []).slice(0, 6).map((action) => {
+      const to = action.to as Position | undefined;
+      if (action.type === 'move' && to) return `move ${to.x},${to.y}`;
+      const target = typeof action.target === 'string' ? ` ${fighterName(battle, action.target, null)}` : '';
+      return `${action.type}${target}`;
+    });
+    const scored = typeof score === 'number' ? ` · score ${score > 0 ? '+' : ''}${score}` : '';
+    return h('div.thinking', { attrs: { role: 'status' } }, [
+      h('p', `${name} is thinking: depth ${depth}${scored}`),
+      line.length ? h('p.eval-line', `Line: ${line.join(', ')}`) : null,
+    ]);
   }
 
   private controls(battle: Battle, myId: string | null): (VNode | null)[] {
