@@ -306,6 +306,29 @@ def test_claim_victory_when_the_opponent_has_gone(lichess_server: LiveServer) ->
     assert (won["status"], won["winner"]) == ("timeout", "white")
 
 
+def test_a_side_whose_time_runs_out_loses_on_the_servers_clock(
+    lichess_server: LiveServer,
+) -> None:
+    """0+1: each side starts with lichess's 3 s; white moves once, then lets it run out."""
+    white, black = Player(lichess_server), Player(lichess_server)
+    events = black.events()
+    challenge = white.client.challenges.create(
+        black.name, rated=False, clock_limit=0, clock_increment=1, color="white"
+    )
+    events.next("challenge")
+    black.client.challenges.accept(challenge["id"])
+    stream = black.game(challenge["id"])
+    full = stream.next("gameFull")
+    assert full["clock"] == {"initial": 0, "increment": 1_000}
+    white.client.board.make_move(challenge["id"], "e2e4")
+    black.client.board.make_move(challenge["id"], "e7e5")
+    running = stream.next("gameState", lambda state: state["moves"] == "e2e4 e7e5")
+    assert timedelta(0) < running["wtime"] <= timedelta(seconds=4)
+    flagged = stream.next("gameState", lambda state: state["status"] != "started", timeout=10)
+    assert (flagged["status"], flagged["winner"]) == ("outoftime", "black")
+    assert flagged["wtime"] == timedelta(0)
+
+
 def test_ndjson_keepalives_and_a_reconnect_gets_game_full(lichess_server: LiveServer) -> None:
     white, black = Player(lichess_server), Player(lichess_server, bot=True)
     game_id = _challenged_game(white, black)
