@@ -9,13 +9,18 @@ from fastapi.responses import JSONResponse
 
 from gambit.api.auth import requires_scope
 from gambit.api.deps import Services, ServicesDep
-from gambit.api.lichess.common import fields, flag, number, ok
-from gambit.api.lichess.errors import LichessRoute
+from gambit.api.lichess.common import fields, flag, form_body, number, ok
+from gambit.api.lichess.errors import PLAY_ERRORS, LichessRoute, Ok
 from gambit.api.lichess.views import COLOURS, STATUS_IDS, Players, speed, variant
-from gambit.services.challenges import Challenges, Terms
+from gambit.services.challenges import DAYS, Challenges, Terms
 from gambit.services.tokens import AccessClaims
 
-router = APIRouter(prefix="/api/challenge", tags=["lichess: challenges"], route_class=LichessRoute)
+router = APIRouter(
+    prefix="/api/challenge",
+    tags=["lichess: challenges"],
+    route_class=LichessRoute,
+    responses=PLAY_ERRORS,
+)
 
 # As lichess: a bot's bot:play token (or a person's board:play one) may challenge, accept,
 # decline and cancel without challenge:write.
@@ -29,6 +34,17 @@ async def get_challenges(request: Request) -> Challenges:
 
 
 ChallengesDep = Annotated[Challenges, Depends(get_challenges)]
+
+
+_TERMS: dict[str, dict[str, Any]] = {
+    "rated": {"type": "boolean", "default": False},
+    "clock.limit": {"type": "integer", "description": "Seconds: 0, 15, 30, 45, 60, 90 or minutes."},
+    "clock.increment": {"type": "integer", "description": "Seconds added per move, 0-60."},
+    "days": {"type": "integer", "enum": sorted(DAYS), "description": "Or days per move."},
+    "color": {"type": "string", "enum": ["random", "white", "black"], "default": "random"},
+    "variant": {"type": "string", "enum": ["standard", "fromPosition"], "default": "standard"},
+    "fen": {"type": "string", "description": "The start position of a fromPosition game."},
+}
 
 
 def _terms(body: dict[str, str]) -> Terms:
@@ -66,7 +82,12 @@ async def list_challenges(
     return listed
 
 
-@router.post("/ai", summary="Challenge the AI", status_code=201)
+@router.post(
+    "/ai",
+    summary="Challenge the AI",
+    status_code=201,
+    openapi_extra=form_body(_TERMS | {"level": {"type": "integer", "minimum": 1, "maximum": 8}}),
+)
 async def challenge_ai(request: Request, challenges: ChallengesDep, caller: Caller) -> JSONResponse:
     """Start a game with gambit's engine at lichess's level 1 to 8 (see the README's map)."""
     body = await fields(request)
@@ -91,7 +112,21 @@ async def challenge_ai(request: Request, challenges: ChallengesDep, caller: Call
     return JSONResponse(game, status_code=201)
 
 
-@router.post("/{username}", summary="Create a challenge")
+@router.post(
+    "/{username}",
+    summary="Create a challenge",
+    openapi_extra=form_body(
+        _TERMS
+        | {
+            "engine": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 8,
+                "description": "gambit's own: its engine at this lichess level plays your side.",
+            }
+        }
+    ),
+)
 async def create_challenge(
     request: Request,
     username: Annotated[str, Path(max_length=40)],
@@ -111,13 +146,13 @@ async def create_challenge(
     return await _players(services).challenge(challenge, _base_url(request), "out")
 
 
-@router.post("/{challengeId}/accept", summary="Accept a challenge")
+@router.post("/{challengeId}/accept", response_model=Ok, summary="Accept a challenge")
 async def accept(challenge_id: ChallengeId, challenges: ChallengesDep, caller: Caller) -> Any:
     await challenges.accept(caller.user_id, challenge_id)
     return ok()
 
 
-@router.post("/{challengeId}/decline", summary="Decline a challenge")
+@router.post("/{challengeId}/decline", response_model=Ok, summary="Decline a challenge")
 async def decline(
     request: Request, challenge_id: ChallengeId, challenges: ChallengesDep, caller: Caller
 ) -> Any:
@@ -126,7 +161,7 @@ async def decline(
     return ok()
 
 
-@router.post("/{challengeId}/cancel", summary="Cancel a challenge")
+@router.post("/{challengeId}/cancel", response_model=Ok, summary="Cancel a challenge")
 async def cancel(challenge_id: ChallengeId, challenges: ChallengesDep, caller: Caller) -> Any:
     await challenges.cancel(caller.user_id, challenge_id)
     return ok()

@@ -17,6 +17,20 @@ KEEPALIVE_SECONDS = 7.0
 NDJSON = "application/x-ndjson"
 
 
+def form_body(properties: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The OpenAPI of a body of form fields (or the same as JSON, as berserk sends), for
+    the routes that read their fields with `fields`."""
+    schema = {"type": "object", "properties": properties}
+    return {
+        "requestBody": {
+            "content": {
+                "application/x-www-form-urlencoded": {"schema": schema},
+                "application/json": {"schema": schema},
+            }
+        }
+    }
+
+
 def ok() -> JSONResponse:
     return JSONResponse({"ok": True})
 

@@ -52,6 +52,25 @@ def lichess_responses(descriptions: Mapping[int, str]) -> dict[int | str, dict[s
     }
 
 
+PLAY_ERRORS = lichess_responses(
+    {
+        400: "A refused request: an illegal move, a game over, a bad field (lichess's wording).",
+        401: "Missing, invalid, expired or revoked token.",
+        403: "The token lacks the scope (`Missing scope`).",
+        404: "No such game, challenge or user (or not yours).",
+        429: "Too many requests; see Retry-After.",
+        503: "The database cannot take the change right now; retry later.",
+    }
+)
+"""The errors every play, challenge and stream route of the lichess face may answer."""
+
+
+class Ok(BaseModel):
+    """lichess's answer to an action that worked."""
+
+    ok: bool = True
+
+
 def _service_error(exc: service.ServiceError) -> JSONResponse:
     status = next(
         (LICHESS_ERRORS[kind] for kind in type(exc).__mro__ if kind in LICHESS_ERRORS), 400

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
 from gambit.api.auth import PLAYERS
 from gambit.api.deps import Services, ServicesDep
 from gambit.api.lichess.common import NDJSON, fields, ndjson, ok
-from gambit.api.lichess.errors import LichessRoute
+from gambit.api.lichess.errors import PLAY_ERRORS, LichessRoute, Ok
 from gambit.api.lichess.views import Players
 from gambit.services.errors import InvalidRequest
 from gambit.services.lichess_play import LichessPlay
@@ -33,11 +33,14 @@ def _actions(api: str) -> APIRouter:
     """The actions of one of lichess's two play APIs, ``bot`` or ``board``: the same
     actions, bots on the one and people on the other, as on lichess."""
     router = APIRouter(
-        prefix=f"/api/{api}/game/{{gameId}}", tags=[f"lichess: {api}"], route_class=LichessRoute
+        prefix=f"/api/{api}/game/{{gameId}}",
+        tags=[f"lichess: {api}"],
+        route_class=LichessRoute,
+        responses=PLAY_ERRORS,
     )
     player = Depends(PLAYERS[api])
 
-    @router.post("/move/{move}", summary="Make a move")
+    @router.post("/move/{move}", summary="Make a move", response_model=Ok)
     async def move(
         game_id: GameId,
         move: Annotated[str, Path(max_length=5)],
@@ -48,19 +51,19 @@ def _actions(api: str) -> APIRouter:
         await play.move(game_id, caller.user_id, move, offering_draw)
         return ok()
 
-    @router.post("/resign", summary="Resign")
+    @router.post("/resign", summary="Resign", response_model=Ok)
     async def resign(
         game_id: GameId, play: PlayDep, caller: Annotated[AccessClaims, player]
     ) -> Any:
         await play.resign(game_id, caller.user_id)
         return ok()
 
-    @router.post("/abort", summary="Abort, before both sides have moved")
+    @router.post("/abort", summary="Abort, before both sides have moved", response_model=Ok)
     async def abort(game_id: GameId, play: PlayDep, caller: Annotated[AccessClaims, player]) -> Any:
         await play.abort(game_id, caller.user_id)
         return ok()
 
-    @router.post("/draw/{accept}", summary="Offer, accept or decline a draw")
+    @router.post("/draw/{accept}", summary="Offer, accept or decline a draw", response_model=Ok)
     async def draw(
         game_id: GameId,
         accept: _YesNo,
@@ -70,7 +73,9 @@ def _actions(api: str) -> APIRouter:
         await play.draw(game_id, caller.user_id, _yes(accept))
         return ok()
 
-    @router.post("/takeback/{accept}", summary="Propose, accept or decline a take-back")
+    @router.post(
+        "/takeback/{accept}", summary="Propose, accept or decline a take-back", response_model=Ok
+    )
     async def takeback(
         game_id: GameId,
         accept: _YesNo,
@@ -80,7 +85,9 @@ def _actions(api: str) -> APIRouter:
         await play.takeback(game_id, caller.user_id, _yes(accept))
         return ok()
 
-    @router.post("/claim-victory", summary="Claim the win when the opponent has gone")
+    @router.post(
+        "/claim-victory", summary="Claim the win when the opponent has gone", response_model=Ok
+    )
     @router.post("/claim-victory/", include_in_schema=False)  # berserk's spelling
     async def claim_victory(
         game_id: GameId, play: PlayDep, caller: Annotated[AccessClaims, player]
@@ -88,7 +95,7 @@ def _actions(api: str) -> APIRouter:
         await play.claim_victory(game_id, caller.user_id)
         return ok()
 
-    @router.post("/chat", summary="Write in the chat")
+    @router.post("/chat", summary="Write in the chat", response_model=Ok)
     async def chat(
         request: Request,
         game_id: GameId,
@@ -127,7 +134,7 @@ def _yes(accept: str) -> bool:
 
 bot_router = _actions("bot")
 board_router = _actions("board")
-export_router = APIRouter(tags=["lichess: games"], route_class=LichessRoute)
+export_router = APIRouter(tags=["lichess: games"], route_class=LichessRoute, responses=PLAY_ERRORS)
 
 
 def _wants(request: Request, media_type: str) -> bool:

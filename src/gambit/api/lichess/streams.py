@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 from gambit.api.auth import PLAYERS, requires_scope
 from gambit.api.deps import Services, ServicesDep
 from gambit.api.lichess.common import keepalive_seconds, ndjson
-from gambit.api.lichess.errors import LichessRoute
+from gambit.api.lichess.errors import PLAY_ERRORS, LichessRoute
 from gambit.api.lichess.games import GameId, PlayDep
 from gambit.api.lichess.views import Players, game_state, now_ms, opponent_gone
 from gambit.games.battle import Battle
@@ -24,7 +24,7 @@ from gambit.services.challenges import CHALLENGE_CANCELED, CHALLENGE_DECLINED
 from gambit.services.lichess_play import ChallengeNews, GameNews, LichessPlay
 from gambit.services.tokens import AccessClaims
 
-router = APIRouter(tags=["lichess: streams"], route_class=LichessRoute)
+router = APIRouter(tags=["lichess: streams"], route_class=LichessRoute, responses=PLAY_ERRORS)
 
 CHALLENGE_EVENTS = {
     CHALLENGE_CANCELED: "challengeCanceled",
