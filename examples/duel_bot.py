@@ -36,6 +36,7 @@ JSON = dict[str, Any]
 
 RECONNECT_ATTEMPTS = 5  # seed 000's policy: 5 tries, 1 s apart
 RECONNECT_DELAY = 1.0
+IDLE_SECONDS = 30.0  # this long without an event: look at the battle over REST
 MAX_ERRORS_IN_A_ROW = 5  # refused actions in a row before the bot gives up
 LOW_HEALTH = 40  # heal at or below this
 
@@ -189,15 +190,17 @@ class DuelBot:
         self.actions_per_minute = int(data["limits"]["gameActionsPerMinute"])
         return data
 
-    async def next_event(self) -> JSON:
-        """The next event, in order, across dropped connections."""
+    async def next_event(self) -> JSON | None:
+        """The next event, in order, across dropped connections; None after a long quiet."""
         while True:
             if self.pending:
                 event = self.pending.popleft()
             else:
                 assert self.connection is not None
                 try:
-                    event = json.loads(await self.connection.recv())
+                    event = json.loads(await asyncio.wait_for(self.connection.recv(), IDLE_SECONDS))
+                except TimeoutError:
+                    return None
                 except ConnectionClosed:
                     await self.resume()
                     continue
@@ -267,7 +270,11 @@ class DuelBot:
         self.battle_id = battle_id
         await self.catch_up()  # it may be our turn already, or even over
         while self.result is None:
-            await self.handle(await self.next_event())
+            event = await self.next_event()
+            if event is None:  # quiet for long (a human opponent thinking?): look again
+                await self.catch_up()
+            else:
+                await self.handle(event)
         return self.result
 
     async def handle(self, event: JSON) -> None:
