@@ -154,6 +154,7 @@ class DuelBot:
         self.battle_id = ""
         self.acted_at = -1  # the lastAction seq of the state we last acted in
         self.errors_in_a_row = 0
+        self.last_error = ""  # the code of the last refusal since our last accepted action
         self.pending: deque[JSON] = deque()  # events replayed by a resume, not yet handled
         self.result: Result | None = None
         self.actions = 0
@@ -287,7 +288,7 @@ class DuelBot:
             self.finish(data["winners"], data["reason"])
         elif name == "game:action":
             if data["playerId"] == self.user_id:
-                self.errors_in_a_row = 0  # accepted
+                self.errors_in_a_row, self.last_error = 0, ""  # accepted
             self.log(f"{data['playerId'][:12]}: {json.dumps(data['action'])}")
         elif name == "reconnect":
             self.resumes.append(data["resumed"])
@@ -318,8 +319,8 @@ class DuelBot:
         legal = battle["legalActions"]
         if not legal or seq_of(state) == self.acted_at:
             return  # it moved on meanwhile (the turn ran out, or the battle ended)
-        # After a refused action, rest: always legal on one's turn, whatever went wrong.
-        if self.errors_in_a_row:
+        # After an action refused as illegal, rest: always legal on one's turn.
+        if self.last_error == "INVALID_ACTION":
             action = next(a for a in legal if a["type"] == "rest")
         else:
             action = choose(state, self.user_id, legal)
@@ -339,6 +340,7 @@ class DuelBot:
         if error["code"] == "NOT_YOUR_TURN":
             return  # a late answer to a turn that had already passed
         self.errors_in_a_row += 1
+        self.last_error = error["code"]
         if self.errors_in_a_row > MAX_ERRORS_IN_A_ROW:
             raise BotError(f"{MAX_ERRORS_IN_A_ROW} refused actions in a row: {error}")
         if error["code"] == "RATE_LIMIT_EXCEEDED":
