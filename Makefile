@@ -67,13 +67,13 @@ test: dev stockfish chromium $(WEB_BUILT)  ## the whole suite: the web face's ow
 	$(BIN)/pytest $(PYTEST)
 
 lint: dev  ## ruff and mypy --strict
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
 	$(BIN)/mypy
 
 format: dev
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench examples
+	$(BIN)/ruff format src tests bench examples
 
 bench: install stockfish  ## HTTP throughput and latency, printed as ratios to /health
 	$(BIN)/python bench/http_load.py
