@@ -1,0 +1,485 @@
+"""Bot games on lichess's Bot API: moves per second and the server's added delay per move.
+
+Run with ``make bench-bots`` (or ``.venv/bin/python bench/bot_games.py --help``). The
+script starts ``gambit serve`` (``bench/http_load.py``'s ``launch``: a fresh SQLite file,
+or ``--database-url``; rate limits off), makes 2 x N bot accounts (register, a personal
+token with ``bot:play``, ``challenge:read`` and ``challenge:write``, upgrade to BOT), then
+for each level of concurrency N (``--games``, default 10, 100 and 500) plays N games at
+once for ``--duration`` seconds, from load-generator processes apart from the server:
+
+- each pair's first bot challenges the second to a casual 1+0 game (``clock.limit=60``,
+  ``clock.increment=0``) and takes white; the second accepts from its event stream
+  (``GET /api/stream/event``); on ``gameStart`` both follow the game stream
+  (``GET /api/bot/game/stream/{id}``) and answer every ``gameState`` where it is their
+  turn at once: a random legal move (python-chess, an RNG seeded per game), posted to
+  ``POST /api/bot/game/{id}/move/{move}`` in a task of its own so the stream keeps being
+  read. A game is capped at ``--plies`` plies (default 80): the side to move then resigns.
+  Random play seldom mates within 80 plies, so most games end that way; a pair starts
+  its next game as soon as one ends;
+- **delay**: from a move's POST being sent to the opponent's ``gameState`` holding that
+  move being read from the opponent's stream (both bots of a pair live in one process,
+  so one clock times both ends). Moves whose POST went out in the first ``--warmup``
+  seconds are not counted; the others give p50/p99 and moves per second;
+- **baseline**, in the same run and just before the games, from the same processes and
+  HTTP client: N concurrent loops of ``GET /health`` for ``--baseline`` seconds. Instant
+  replies make every game a closed loop with one move in flight, as N loops of
+  ``/health`` have one request each in flight; the ratio of the two p99s is the figure
+  to compare between machines.
+
+The clients are ``httpx.AsyncClient``s, one event loop per process. ``--clients K`` shards
+the pairs over K processes (default: one per 250 games, at least one); this machine has
+2 CPUs, which server and clients share, so more client processes take CPU from the server.
+``--profile FILE`` runs the server under cProfile and writes its statistics to FILE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import platform
+import random
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import chess
+import httpx
+
+from http_load import launch
+
+GOAL_P99_MS = 20.0
+GOAL_GAMES = 100
+PASSWORD = "SecurePass123"
+SCOPES = ["bot:play", "challenge:read", "challenge:write"]
+UNLIMITED = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+NO_TIMEOUT = httpx.Timeout(None, connect=30)
+
+
+@dataclass(frozen=True)
+class Bot:
+    name: str
+    token: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One level of one load-generator process: its pairs and when each phase runs."""
+
+    port: int
+    pairs: list[tuple[Bot, Bot]]
+    start: float  # wall clock (time.time()) when the baseline starts
+    baseline: float
+    warmup: float
+    duration: float
+    plies: int
+    seed: int
+
+
+@dataclass
+class Result:
+    """What one process measured; merged over processes by the parent."""
+
+    health_ms: list[float] = field(default_factory=list)
+    delays_ms: list[float] = field(default_factory=list)
+    post_ms: list[float] = field(default_factory=list)
+    moves: int = 0  # moves answered 200 whose POST went out in the measured window
+    window: float = 0.0
+    endings: Counter[str] = field(default_factory=Counter)
+    errors: int = 0
+    unfinished: int = 0
+
+    def merge(self, other: Result) -> None:
+        self.health_ms += other.health_ms
+        self.delays_ms += other.delays_ms
+        self.post_ms += other.post_ms
+        self.moves += other.moves
+        self.window = max(self.window, other.window)
+        self.endings += other.endings
+        self.errors += other.errors
+        self.unfinished += other.unfinished
+
+
+class Game:
+    """A game both bots of a pair share: when each ply's move was sent."""
+
+    def __init__(self, game_id: str) -> None:
+        self.id = game_id
+        self.sent: dict[int, float] = {}  # ply (1-based) -> perf_counter at its POST
+        self.ended = asyncio.Event()
+        self.followers = 0
+
+
+class Shard:
+    """The bots of one process, their streams and what they measure."""
+
+    def __init__(self, plan: Plan, http: httpx.AsyncClient) -> None:
+        self.plan = plan
+        self.http = http
+        self.result = Result()
+        self.games: dict[str, Game] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.measure_from = self.stop_at = float("inf")
+
+    def game(self, game_id: str) -> Game:
+        if game_id not in self.games:
+            self.games[game_id] = Game(game_id)
+        return self.games[game_id]
+
+    def spawn(self, work: Awaitable[None]) -> None:
+        async def run() -> None:
+            await work
+
+        task = asyncio.create_task(run())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def error(self, what: str, answer: httpx.Response | str) -> None:
+        self.result.errors += 1
+        if self.result.errors <= 3:
+            text = answer if isinstance(answer, str) else f"{answer.status_code} {answer.text}"
+            print(f"  error: {what} -> {text[:200]}", flush=True)
+
+    # -- the event stream ---------------------------------------------------------
+
+    async def events(self, bot: Bot, connected: asyncio.Event) -> None:
+        """``bot``'s event stream: accepts challenges to it, follows the games it starts."""
+        async with self.http.stream("GET", "/api/stream/event", headers=bot.auth) as stream:
+            connected.set()
+            async for line in stream.aiter_lines():
+                if not line:
+                    continue
+                event = json.loads(line)
+                if event["type"] == "challenge":
+                    challenge = event["challenge"]
+                    if challenge["destUser"]["name"] == bot.name:
+                        self.spawn(self.accept(bot, challenge["id"]))
+                elif event["type"] == "gameStart":
+                    self.spawn(self.follow(bot, event["game"]["gameId"]))
+
+    async def accept(self, bot: Bot, challenge_id: str) -> None:
+        answer = await self.http.post(f"/api/challenge/{challenge_id}/accept", headers=bot.auth)
+        if answer.status_code != 200:
+            self.error("accept", answer)
+
+    # -- a game -------------------------------------------------------------------
+
+    async def follow(self, bot: Bot, game_id: str) -> None:
+        """Follow the game stream; answer every state where it is ``bot``'s turn."""
+        game = self.game(game_id)
+        game.followers += 1
+        rng = random.Random(f"{self.plan.seed}:{game_id}:{bot.name}")
+        board = chess.Board()
+        colour: chess.Color | None = None
+        answered: set[int] = set()
+        url = f"/api/bot/game/stream/{game_id}"
+        try:
+            async with self.http.stream("GET", url, headers=bot.auth) as stream:
+                async for line in stream.aiter_lines():
+                    if not line:
+                        continue
+                    read = time.perf_counter()
+                    message = json.loads(line)
+                    if message["type"] == "gameFull":
+                        colour = message["white"].get("name") == bot.name
+                        state = message["state"]
+                    elif message["type"] == "gameState":
+                        state = message
+                    else:
+                        continue
+                    moves = state["moves"].split()
+                    plies = len(moves)
+                    if message["type"] == "gameState" and plies and (plies % 2 == 1) != colour:
+                        # The opponent's move: the delay is its POST until now.
+                        sent = game.sent.get(plies)
+                        if sent is not None and self.measure_from <= sent < self.stop_at:
+                            self.result.delays_ms.append((read - sent) * 1000)
+                    for move in moves[len(board.move_stack) :]:
+                        board.push_uci(move)
+                    if state["status"] != "started":
+                        if colour:
+                            self.result.endings[state["status"]] += 1
+                        break
+                    if board.turn == colour and plies not in answered:
+                        answered.add(plies)
+                        if plies >= self.plan.plies or time.perf_counter() >= self.stop_at:
+                            self.spawn(self.resign(bot, game_id))
+                        else:
+                            move = rng.choice(list(board.legal_moves)).uci()
+                            self.spawn(self.move(bot, game, plies + 1, move))
+        finally:
+            game.followers -= 1
+            if game.followers == 0:
+                game.ended.set()
+
+    async def move(self, bot: Bot, game: Game, ply: int, move: str) -> None:
+        sent = game.sent[ply] = time.perf_counter()
+        answer = await self.http.post(f"/api/bot/game/{game.id}/move/{move}", headers=bot.auth)
+        if answer.status_code != 200:
+            self.error(f"move {move}", answer)
+        elif self.measure_from <= sent < self.stop_at:
+            self.result.post_ms.append((time.perf_counter() - sent) * 1000)
+            self.result.moves += 1
+
+    async def resign(self, bot: Bot, game_id: str) -> None:
+        answer = await self.http.post(f"/api/bot/game/{game_id}/resign", headers=bot.auth)
+        if answer.status_code != 200:
+            self.error("resign", answer)
+
+    async def pair(self, white: Bot, black: Bot) -> None:
+        """``white`` challenges ``black`` to 1+0 games, one after another, until the end."""
+        terms = {"clock.limit": "60", "clock.increment": "0", "color": "white", "rated": "false"}
+        while time.perf_counter() < self.stop_at:
+            answer = await self.http.post(
+                f"/api/challenge/{black.name}", data=terms, headers=white.auth
+            )
+            if answer.status_code != 200:
+                self.error("challenge", answer)
+                await asyncio.sleep(1)
+                continue
+            game = self.game(answer.json()["id"])
+            try:
+                await asyncio.wait_for(game.ended.wait(), self.stop_at - time.perf_counter() + 30)
+            except TimeoutError:
+                self.result.unfinished += 1
+                return
+
+    # -- the baseline -------------------------------------------------------------
+
+    async def health(self, until: float) -> None:
+        while time.perf_counter() < until:
+            sent = time.perf_counter()
+            answer = await self.http.get("/health")
+            self.result.health_ms.append((time.perf_counter() - sent) * 1000)
+            if answer.status_code != 200:
+                self.error("health", answer)
+
+    async def run(self) -> Result:
+        plan = self.plan
+        bots = [bot for pair in plan.pairs for bot in pair]
+        connected = [asyncio.Event() for _ in bots]
+        pairs = zip(bots, connected, strict=True)
+        streams = [asyncio.create_task(self.events(b, c)) for b, c in pairs]
+        await asyncio.wait_for(asyncio.gather(*(c.wait() for c in connected)), 120)
+        await asyncio.sleep(max(0.0, plan.start - time.time()))
+        # Phase 1: the baseline, one /health loop per pair of this process.
+        until = time.perf_counter() + plan.baseline
+        await asyncio.gather(*(self.health(until) for _ in plan.pairs))
+        # Phase 2: the games.
+        started = time.perf_counter()
+        self.measure_from = started + plan.warmup
+        self.stop_at = started + plan.warmup + plan.duration
+        self.result.window = plan.duration
+        await asyncio.gather(*(self.pair(w, b) for w, b in plan.pairs))
+        for task in streams:
+            task.cancel()
+        await asyncio.gather(*streams, *self.tasks, return_exceptions=True)
+        return self.result
+
+
+async def _shard(plan: Plan) -> Result:
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{plan.port}", limits=UNLIMITED, timeout=NO_TIMEOUT
+    ) as http:
+        return await Shard(plan, http).run()
+
+
+def play(plan: Plan) -> Result:
+    """Runs in a load-generator process."""
+    try:
+        import uvloop
+
+        return uvloop.run(_shard(plan))
+    except ImportError:
+        return asyncio.run(_shard(plan))
+
+
+# -- accounts ------------------------------------------------------------------------
+
+
+async def _make_bot(http: httpx.AsyncClient, gate: asyncio.Semaphore) -> Bot:
+    async with gate:
+        name = "bot" + uuid.uuid4().hex[:12]
+        answer = await http.post("/auth/register", json={"username": name, "password": PASSWORD})
+        answer.raise_for_status()
+        session = {"Authorization": f"Bearer {answer.json()['token']}"}
+        body = {"description": "bench", "scopes": SCOPES}
+        answer = await http.post("/api/v1/account/tokens", json=body, headers=session)
+        answer.raise_for_status()
+        bot = Bot(name, answer.json()["token"])
+        (await http.post("/api/bot/account/upgrade", headers=bot.auth)).raise_for_status()
+        return bot
+
+
+async def _make_bots(port: int, count: int) -> list[Bot]:
+    gate = asyncio.Semaphore(16)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", limits=UNLIMITED, timeout=NO_TIMEOUT
+    ) as http:
+        return list(await asyncio.gather(*(_make_bot(http, gate) for _ in range(count))))
+
+
+# -- the report ----------------------------------------------------------------------
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+@dataclass(frozen=True)
+class Row:
+    games: int
+    clients: int
+    moves_per_second: float
+    delay_p50: float
+    delay_p99: float
+    health_p50: float
+    health_p99: float
+    post_p50: float
+    post_p99: float
+    endings: dict[str, int]
+    errors: int
+    unfinished: int
+
+    @property
+    def ratio(self) -> float:
+        return self.delay_p99 / self.health_p99
+
+    @classmethod
+    def of(cls, games: int, clients: int, result: Result) -> Row:
+        return cls(
+            games=games,
+            clients=clients,
+            moves_per_second=result.moves / result.window,
+            delay_p50=percentile(result.delays_ms, 0.5),
+            delay_p99=percentile(result.delays_ms, 0.99),
+            health_p50=percentile(result.health_ms, 0.5),
+            health_p99=percentile(result.health_ms, 0.99),
+            post_p50=percentile(result.post_ms, 0.5),
+            post_p99=percentile(result.post_ms, 0.99),
+            endings=dict(result.endings),
+            errors=result.errors,
+            unfinished=result.unfinished,
+        )
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| games | client procs | moves/s | delay p50 ms | delay p99 ms | /health p50 ms "
+        "| /health p99 ms | p99 ratio | move POST p50/p99 ms | games ended (status) | errors |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    for r in rows:
+        endings = ", ".join(f"{k} {v}" for k, v in sorted(r.endings.items())) or "-"
+        lines.append(
+            f"| {r.games} | {r.clients} | {r.moves_per_second:.0f} | {r.delay_p50:.1f} "
+            f"| {r.delay_p99:.1f} | {r.health_p50:.1f} | {r.health_p99:.1f} | {r.ratio:.2f} "
+            f"| {r.post_p50:.1f} / {r.post_p99:.1f} | {endings} | {r.errors + r.unfinished} |"
+        )
+    return "\n".join(lines)
+
+
+# -- the run -------------------------------------------------------------------------
+
+
+@contextmanager
+def served(database_url: str | None, extra: list[str], profile: Path | None) -> Iterator[int]:
+    """``gambit serve`` on a fresh SQLite file (or ``database_url``): its port."""
+    # Accounts are made with cheap password hashes: the benchmark is about playing.
+    os.environ.setdefault("ARGON2_TIME_COST", "1")
+    os.environ.setdefault("ARGON2_MEMORY_KIB", "1024")
+    with tempfile.TemporaryDirectory(prefix="gambit-bench-") as directory:
+        url = database_url or f"sqlite+aiosqlite:///{directory}/gambit.db"
+        python = ["-m", "cProfile", "-o", str(profile.resolve())] if profile else []
+        with (
+            Path(directory, "server.log").open("wb") as log,
+            launch(url, log, extra, python_options=python) as started,
+        ):
+            print("server:", " ".join(started.command), flush=True)
+            yield started.port
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--games", default="10,100,500", help="concurrent games per level")
+    parser.add_argument("--quick", action="store_true", help="10 games only, shorter")
+    parser.add_argument("--duration", type=float, default=20.0, help="measured seconds per level")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of play not measured")
+    parser.add_argument("--baseline", type=float, default=5.0, help="seconds of /health per level")
+    parser.add_argument("--plies", type=int, default=80, help="the side to move resigns here")
+    parser.add_argument("--clients", type=int, help="load-generator processes (default: auto)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--database-url", help="e.g. postgresql+asyncpg://… (default: SQLite)")
+    parser.add_argument("--profile", type=Path, help="run the server under cProfile, stats here")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("server_args", nargs="*", help="extra `gambit serve` arguments")
+    args = parser.parse_args()
+    levels = [10] if args.quick else [int(n) for n in args.games.split(",")]
+    if args.quick:
+        args.duration, args.baseline = min(args.duration, 8.0), min(args.baseline, 3.0)
+
+    print(
+        f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.machine()}"
+    )
+    context = multiprocessing.get_context("spawn")
+    rows: list[Row] = []
+    began = time.perf_counter()
+    with served(args.database_url, args.server_args, args.profile) as port:
+        made = time.perf_counter()
+        bots = asyncio.run(_make_bots(port, 2 * max(levels)))
+        print(f"{len(bots)} bot accounts made in {time.perf_counter() - made:.1f} s", flush=True)
+        pairs = list(zip(bots[::2], bots[1::2], strict=True))
+        for games in levels:
+            clients = args.clients or max(1, round(games / 250))
+            start = time.time() + 3 + games * 0.01  # time for the event streams to open
+            plans = [
+                Plan(
+                    port=port,
+                    pairs=pairs[shard:games:clients],
+                    start=start,
+                    baseline=args.baseline,
+                    warmup=args.warmup,
+                    duration=args.duration,
+                    plies=args.plies,
+                    seed=args.seed + games,
+                )
+                for shard in range(clients)
+            ]
+            print(f"{games} games from {clients} client process(es)...", flush=True)
+            with context.Pool(clients) as pool:
+                results = pool.map(play, plans)
+            merged = Result()
+            for result in results:
+                merged.merge(result)
+            rows.append(Row.of(games, clients, merged))
+    print(f"\n{table(rows)}\n")
+    print(f"(total {time.perf_counter() - began:.0f} s; delay: a move's POST sent until the "
+          "opponent reads it on its game stream; ratio: delay p99 / /health p99)")  # fmt: skip
+    goal = [r for r in rows if r.games == GOAL_GAMES]
+    if goal:
+        met = "met" if goal[0].delay_p99 < GOAL_P99_MS else "NOT met"
+        print(f"goal: p99 under {GOAL_P99_MS:g} ms at {GOAL_GAMES} games: "
+              f"{goal[0].delay_p99:.1f} ms, {met}")  # fmt: skip
+    if args.json:
+        args.json.write_text(json.dumps([r.__dict__ for r in rows], indent=2))
+    if args.profile:
+        print(f"server profile: {args.profile} (python -m pstats {args.profile})")
+    return 1 if any(r.errors or r.unfinished for r in rows) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
