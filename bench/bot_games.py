@@ -45,10 +45,11 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncGenerator, Awaitable, Iterator
+from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import chess
 import httpx
@@ -85,6 +86,7 @@ class Plan:
     duration: float
     plies: int
     seed: int
+    client: str  # a key of WIRES
 
 
 @dataclass
@@ -111,6 +113,127 @@ class Result:
         self.unfinished += other.unfinished
 
 
+Answer = tuple[int, bytes]
+
+
+class Wire:
+    """One bot's HTTP client: posts, and NDJSON streams read line by line."""
+
+    def __init__(self, port: int, headers: dict[str, str]) -> None:
+        raise NotImplementedError
+
+    async def post(self, path: str, form: dict[str, str] | None = None) -> Answer:
+        raise NotImplementedError
+
+    async def get(self, path: str) -> Answer:
+        raise NotImplementedError
+
+    def lines(self, path: str, opened: asyncio.Event | None = None) -> AsyncGenerator[bytes]:
+        """The stream's lines, without their newline (a keep-alive is empty)."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+
+class HttpxWire(Wire):
+    """``httpx.AsyncClient``, one per bot: one shared by hundreds of connections would
+    measure httpcore's pool, whose cost per request grows with its size."""
+
+    def __init__(self, port: int, headers: dict[str, str]) -> None:
+        self.http = _client(port, headers)
+
+    async def post(self, path: str, form: dict[str, str] | None = None) -> Answer:
+        answer = await self.http.post(path, data=form)
+        return answer.status_code, answer.content
+
+    async def get(self, path: str) -> Answer:
+        answer = await self.http.get(path)
+        return answer.status_code, answer.content
+
+    async def lines(self, path: str, opened: asyncio.Event | None = None) -> AsyncGenerator[bytes]:
+        async with self.http.stream("GET", path) as stream:
+            if opened:
+                opened.set()
+            async for line in stream.aiter_lines():
+                yield line.encode()
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+class RawWire(Wire):
+    """HTTP/1.1 on asyncio streams, keep-alive connections reused: a few times cheaper
+    than httpx per request, so that the load generator measures the server rather than
+    itself (2 CPUs here). Enough HTTP for gambit's answers: ``Content-Length`` bodies and
+    chunked streams."""
+
+    def __init__(self, port: int, headers: dict[str, str]) -> None:
+        self.port = port
+        self.head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.streams: set[asyncio.StreamWriter] = set()
+
+    async def _request(self, method: str, path: str, body: bytes = b"") -> Answer:
+        reader, writer = self.idle.pop() if self.idle else await self._open()
+        head = f"{method} {path} HTTP/1.1\r\nHost: bench\r\n{self.head}"
+        if body:
+            head += "Content-Type: application/x-www-form-urlencoded\r\n"
+        writer.write(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        status, headers = await _response_head(reader)
+        answer = await reader.readexactly(int(headers.get(b"content-length", b"0")))
+        self.idle.append((reader, writer))
+        return status, answer
+
+    async def _open(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        return await asyncio.open_connection("127.0.0.1", self.port, limit=2**20)
+
+    async def post(self, path: str, form: dict[str, str] | None = None) -> Answer:
+        return await self._request("POST", path, urlencode(form or {}).encode())
+
+    async def get(self, path: str) -> Answer:
+        return await self._request("GET", path)
+
+    async def lines(self, path: str, opened: asyncio.Event | None = None) -> AsyncGenerator[bytes]:
+        reader, writer = await self._open()
+        self.streams.add(writer)
+        try:
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n{self.head}\r\n".encode())
+            status, headers = await _response_head(reader)
+            if status != 200 or headers.get(b"transfer-encoding") != b"chunked":
+                raise RuntimeError(f"GET {path} answered {status} {headers}")
+            if opened:
+                opened.set()
+            pending = b""
+            while size := int((await reader.readuntil(b"\r\n"))[:-2], 16):
+                pending += (await reader.readexactly(size + 2))[:-2]
+                *complete, pending = pending.split(b"\n")
+                for line in complete:
+                    yield line
+        finally:
+            self.streams.discard(writer)
+            writer.close()
+
+    async def close(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+        for writer in self.streams:
+            writer.close()
+
+
+async def _response_head(reader: asyncio.StreamReader) -> tuple[int, dict[bytes, bytes]]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status_line, *fields = head[:-4].split(b"\r\n")
+    headers = {}
+    for line in fields:
+        name, _, value = line.partition(b":")
+        headers[name.strip().lower()] = value.strip()
+    return int(status_line.split(b" ", 2)[1]), headers
+
+
+WIRES: dict[str, type[Wire]] = {"raw": RawWire, "httpx": HttpxWire}
+
+
 class Game:
     """A game both bots of a pair share: when each ply's move was sent."""
 
@@ -124,9 +247,10 @@ class Game:
 class Shard:
     """The bots of one process, their streams and what they measure."""
 
-    def __init__(self, plan: Plan, http: httpx.AsyncClient) -> None:
+    def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.http = http
+        wire = WIRES[plan.client]
+        self.wires = {b.name: wire(plan.port, b.auth) for pair in plan.pairs for b in pair}
         self.result = Result()
         self.games: dict[str, Game] = {}
         self.tasks: set[asyncio.Task[None]] = set()
@@ -145,19 +269,17 @@ class Shard:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    def error(self, what: str, answer: httpx.Response | str) -> None:
+    def error(self, what: str, answer: Answer) -> None:
         self.result.errors += 1
         if self.result.errors <= 3:
-            text = answer if isinstance(answer, str) else f"{answer.status_code} {answer.text}"
-            print(f"  error: {what} -> {text[:200]}", flush=True)
+            print(f"  error: {what} -> {answer[0]} {answer[1][:200]!r}", flush=True)
 
     # -- the event stream ---------------------------------------------------------
 
     async def events(self, bot: Bot, connected: asyncio.Event) -> None:
         """``bot``'s event stream: accepts challenges to it, follows the games it starts."""
-        async with self.http.stream("GET", "/api/stream/event", headers=bot.auth) as stream:
-            connected.set()
-            async for line in stream.aiter_lines():
+        async with aclosing(self.wires[bot.name].lines("/api/stream/event", connected)) as lines:
+            async for line in lines:
                 if not line:
                     continue
                 event = json.loads(line)
@@ -169,8 +291,8 @@ class Shard:
                     self.spawn(self.follow(bot, event["game"]["gameId"]))
 
     async def accept(self, bot: Bot, challenge_id: str) -> None:
-        answer = await self.http.post(f"/api/challenge/{challenge_id}/accept", headers=bot.auth)
-        if answer.status_code != 200:
+        answer = await self.wires[bot.name].post(f"/api/challenge/{challenge_id}/accept")
+        if answer[0] != 200:
             self.error("accept", answer)
 
     # -- a game -------------------------------------------------------------------
@@ -185,8 +307,8 @@ class Shard:
         answered: set[int] = set()
         url = f"/api/bot/game/stream/{game_id}"
         try:
-            async with self.http.stream("GET", url, headers=bot.auth) as stream:
-                async for line in stream.aiter_lines():
+            async with aclosing(self.wires[bot.name].lines(url)) as lines:
+                async for line in lines:
                     if not line:
                         continue
                     read = time.perf_counter()
@@ -225,30 +347,29 @@ class Shard:
 
     async def move(self, bot: Bot, game: Game, ply: int, move: str) -> None:
         sent = game.sent[ply] = time.perf_counter()
-        answer = await self.http.post(f"/api/bot/game/{game.id}/move/{move}", headers=bot.auth)
-        if answer.status_code != 200:
+        answer = await self.wires[bot.name].post(f"/api/bot/game/{game.id}/move/{move}")
+        if answer[0] != 200:
             self.error(f"move {move}", answer)
         elif self.measure_from <= sent < self.stop_at:
             self.result.post_ms.append((time.perf_counter() - sent) * 1000)
             self.result.moves += 1
 
     async def resign(self, bot: Bot, game_id: str) -> None:
-        answer = await self.http.post(f"/api/bot/game/{game_id}/resign", headers=bot.auth)
-        if answer.status_code != 200:
+        answer = await self.wires[bot.name].post(f"/api/bot/game/{game_id}/resign")
+        if answer[0] != 200:
             self.error("resign", answer)
 
     async def pair(self, white: Bot, black: Bot) -> None:
         """``white`` challenges ``black`` to 1+0 games, one after another, until the end."""
         terms = {"clock.limit": "60", "clock.increment": "0", "color": "white", "rated": "false"}
         while time.perf_counter() < self.stop_at:
-            answer = await self.http.post(
-                f"/api/challenge/{black.name}", data=terms, headers=white.auth
-            )
-            if answer.status_code != 200:
+            challenger = self.wires[white.name]
+            answer = await challenger.post(f"/api/challenge/{black.name}", terms)
+            if answer[0] != 200:
                 self.error("challenge", answer)
                 await asyncio.sleep(1)
                 continue
-            game = self.game(answer.json()["id"])
+            game = self.game(json.loads(answer[1])["id"])
             try:
                 await asyncio.wait_for(game.ended.wait(), self.stop_at - time.perf_counter() + 30)
             except TimeoutError:
@@ -258,12 +379,14 @@ class Shard:
     # -- the baseline -------------------------------------------------------------
 
     async def health(self, until: float) -> None:
+        wire = WIRES[self.plan.client](self.plan.port, {})
         while time.perf_counter() < until:
             sent = time.perf_counter()
-            answer = await self.http.get("/health")
+            answer = await wire.get("/health")
             self.result.health_ms.append((time.perf_counter() - sent) * 1000)
-            if answer.status_code != 200:
+            if answer[0] != 200:
                 self.error("health", answer)
+        await wire.close()
 
     async def run(self) -> Result:
         plan = self.plan
@@ -285,14 +408,18 @@ class Shard:
         for task in streams:
             task.cancel()
         await asyncio.gather(*streams, *self.tasks, return_exceptions=True)
+        await asyncio.gather(*(wire.close() for wire in self.wires.values()))
         return self.result
 
 
+def _client(port: int, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", headers=headers, limits=UNLIMITED, timeout=NO_TIMEOUT
+    )
+
+
 async def _shard(plan: Plan) -> Result:
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{plan.port}", limits=UNLIMITED, timeout=NO_TIMEOUT
-    ) as http:
-        return await Shard(plan, http).run()
+    return await Shard(plan).run()
 
 
 def play(plan: Plan) -> Result:
@@ -324,9 +451,7 @@ async def _make_bot(http: httpx.AsyncClient, gate: asyncio.Semaphore) -> Bot:
 
 async def _make_bots(port: int, count: int) -> list[Bot]:
     gate = asyncio.Semaphore(16)
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=UNLIMITED, timeout=NO_TIMEOUT
-    ) as http:
+    async with _client(port) as http:
         return list(await asyncio.gather(*(_make_bot(http, gate) for _ in range(count))))
 
 
@@ -422,6 +547,9 @@ def main() -> int:
     parser.add_argument("--baseline", type=float, default=5.0, help="seconds of /health per level")
     parser.add_argument("--plies", type=int, default=80, help="the side to move resigns here")
     parser.add_argument("--clients", type=int, help="load-generator processes (default: auto)")
+    parser.add_argument(
+        "--client", choices=sorted(WIRES), default="raw", help="the bots' HTTP client"
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--database-url", help="e.g. postgresql+asyncpg://… (default: SQLite)")
     parser.add_argument("--profile", type=Path, help="run the server under cProfile, stats here")
@@ -456,6 +584,7 @@ def main() -> int:
                     duration=args.duration,
                     plies=args.plies,
                     seed=args.seed + games,
+                    client=args.client,
                 )
                 for shard in range(clients)
             ]
