@@ -41,6 +41,7 @@ import multiprocessing
 import os
 import platform
 import random
+import signal
 import tempfile
 import time
 import uuid
@@ -532,7 +533,9 @@ def served(database_url: str | None, extra: list[str], profile: Path | None) -> 
         python = ["-m", "cProfile", "-o", str(profile.resolve())] if profile else []
         with (
             Path(directory, "server.log").open("wb") as log,
-            launch(url, log, extra, python_options=python) as started,
+            launch(
+                url, log, extra, python, signal.SIGINT if profile else signal.SIGTERM
+            ) as started,
         ):
             print("server:", " ".join(started.command), flush=True)
             yield started.port

@@ -215,10 +215,13 @@ def launch(
     log: IO[bytes],
     extra: Sequence[str] = (),
     python_options: Sequence[str] = (),
+    stop: signal.Signals = signal.SIGTERM,
 ) -> Iterator[Launched]:
     """``gambit serve`` on ``database_url`` and a free port, rate limits off, logging to
-    ``log``; yielded once ``/health`` answers, stopped on exit. ``python_options`` go
-    before ``-m gambit`` (e.g. ``-m cProfile -o FILE``)."""
+    ``log``; yielded once ``/health`` answers, stopped by ``stop`` on exit.
+    ``python_options`` go before ``-m gambit`` (e.g. ``-m cProfile -o FILE``, stopped by
+    SIGINT: uvicorn re-raises SIGTERM after shutting down, which ends the process before
+    cProfile writes its file)."""
     port = free_port()
     command = [
         sys.executable, *python_options, "-m", "gambit", "serve", "--port", str(port),
@@ -240,7 +243,7 @@ def launch(
                 time.sleep(0.01)
         yield Launched(port, command, process.pid, time.perf_counter() - launched)
     finally:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop)
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
