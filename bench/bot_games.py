@@ -29,7 +29,8 @@ once for ``--duration`` seconds, from load-generator processes apart from the se
 The clients are ``httpx.AsyncClient``s, one event loop per process. ``--clients K`` shards
 the pairs over K processes (default: one per 250 games, at least one); this machine has
 2 CPUs, which server and clients share, so more client processes take CPU from the server.
-``--profile FILE`` runs the server under cProfile and writes its statistics to FILE.
+``--profile FILE`` runs the server under cProfile and writes its statistics to FILE, or
+under pyinstrument (a sampling profiler, far lighter on asyncio servers) for a FILE.txt.
 """
 
 from __future__ import annotations
@@ -176,15 +177,24 @@ class RawWire(Wire):
         self.streams: set[asyncio.StreamWriter] = set()
 
     async def _request(self, method: str, path: str, body: bytes = b"") -> Answer:
-        reader, writer = self.idle.pop() if self.idle else await self._open()
         head = f"{method} {path} HTTP/1.1\r\nHost: bench\r\n{self.head}"
         if body:
             head += "Content-Type: application/x-www-form-urlencoded\r\n"
-        writer.write(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
-        status, headers = await _response_head(reader)
-        answer = await reader.readexactly(int(headers.get(b"content-length", b"0")))
-        self.idle.append((reader, writer))
-        return status, answer
+        request = f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
+        while True:
+            reused = bool(self.idle)
+            reader, writer = self.idle.pop() if reused else await self._open()
+            try:
+                writer.write(request)
+                status, headers = await _response_head(reader)
+                answer = await reader.readexactly(int(headers.get(b"content-length", b"0")))
+            except (asyncio.IncompleteReadError, ConnectionError):
+                writer.close()
+                if reused:
+                    continue  # the server closed an idle connection: take a new one
+                raise
+            self.idle.append((reader, writer))
+            return status, answer
 
     async def _open(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         return await asyncio.open_connection("127.0.0.1", self.port, limit=2**20)
@@ -264,7 +274,10 @@ class Shard:
 
     def spawn(self, work: Awaitable[None]) -> None:
         async def run() -> None:
-            await work
+            try:
+                await work
+            except Exception as exc:  # counted and shown, not lost
+                self.error("task", (0, repr(exc).encode()))
 
         task = asyncio.create_task(run())
         self.tasks.add(task)
@@ -407,6 +420,8 @@ class Shard:
         self.result.window = plan.duration
         await asyncio.gather(*(self.pair(w, b) for w, b in plan.pairs))
         for task in streams:
+            if task.done() and task.exception():
+                self.error("event stream", (0, repr(task.exception()).encode()))
             task.cancel()
         await asyncio.gather(*streams, *self.tasks, return_exceptions=True)
         await asyncio.gather(*(wire.close() for wire in self.wires.values()))
@@ -522,6 +537,15 @@ def table(rows: list[Row]) -> str:
 # -- the run -------------------------------------------------------------------------
 
 
+def _profiler(output: Path) -> list[str]:
+    """Python options that profile the server into ``output``: pyinstrument's text report
+    if ``output`` ends with ``.txt`` (pyinstrument on PYTHONPATH, e.g. ``pip install
+    --target DIR pyinstrument``), else cProfile's statistics."""
+    if output.suffix == ".txt":
+        return ["-m", "pyinstrument", "-r", "text", "-o", str(output.resolve())]
+    return ["-m", "cProfile", "-o", str(output.resolve())]
+
+
 @contextmanager
 def served(database_url: str | None, extra: list[str], profile: Path | None) -> Iterator[int]:
     """``gambit serve`` on a fresh SQLite file (or ``database_url``): its port."""
@@ -530,7 +554,7 @@ def served(database_url: str | None, extra: list[str], profile: Path | None) -> 
     os.environ.setdefault("ARGON2_MEMORY_KIB", "1024")
     with tempfile.TemporaryDirectory(prefix="gambit-bench-") as directory:
         url = database_url or f"sqlite+aiosqlite:///{directory}/gambit.db"
-        python = ["-m", "cProfile", "-o", str(profile.resolve())] if profile else []
+        python = _profiler(profile) if profile else []
         with (
             Path(directory, "server.log").open("wb") as log,
             launch(
@@ -555,7 +579,11 @@ def main() -> int:
     )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--database-url", help="e.g. postgresql+asyncpg://… (default: SQLite)")
-    parser.add_argument("--profile", type=Path, help="run the server under cProfile, stats here")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="profile the server: cProfile stats, or pyinstrument's report for .txt",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("server_args", nargs="*", help="extra `gambit serve` arguments")
     args = parser.parse_args()
