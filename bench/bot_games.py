@@ -81,6 +81,7 @@ class Plan:
     """One level of one load-generator process: its pairs and when each phase runs."""
 
     port: int
+    server_pid: int
     pairs: list[tuple[Bot, Bot]]
     start: float  # wall clock (time.time()) when the baseline starts
     baseline: float
@@ -103,6 +104,8 @@ class Result:
     endings: Counter[str] = field(default_factory=Counter)
     errors: int = 0
     unfinished: int = 0
+    client_cpu: float = 0.0  # CPU seconds of the load generators in the measured window
+    server_cpu: float = 0.0  # CPU seconds of the server in the measured window
 
     def merge(self, other: Result) -> None:
         self.health_ms += other.health_ms
@@ -113,6 +116,8 @@ class Result:
         self.endings += other.endings
         self.errors += other.errors
         self.unfinished += other.unfinished
+        self.client_cpu += other.client_cpu
+        self.server_cpu = max(self.server_cpu, other.server_cpu)
 
 
 Answer = tuple[int, bytes]
@@ -402,6 +407,14 @@ class Shard:
                 self.error("health", answer)
         await wire.close()
 
+    async def cpu(self) -> None:
+        """The CPU time this process and the server use in the measured window."""
+        await asyncio.sleep(self.measure_from - time.perf_counter())
+        client, server = time.process_time(), _cpu_seconds(self.plan.server_pid)
+        await asyncio.sleep(self.stop_at - time.perf_counter())
+        self.result.client_cpu = time.process_time() - client
+        self.result.server_cpu = _cpu_seconds(self.plan.server_pid) - server
+
     async def run(self) -> Result:
         plan = self.plan
         bots = [bot for pair in plan.pairs for bot in pair]
@@ -418,7 +431,9 @@ class Shard:
         self.measure_from = started + plan.warmup
         self.stop_at = started + plan.warmup + plan.duration
         self.result.window = plan.duration
+        cpu = asyncio.create_task(self.cpu())
         await asyncio.gather(*(self.pair(w, b) for w, b in plan.pairs))
+        await cpu
         for task in streams:
             if task.done() and task.exception():
                 self.error("event stream", (0, repr(task.exception()).encode()))
@@ -426,6 +441,12 @@ class Shard:
         await asyncio.gather(*streams, *self.tasks, return_exceptions=True)
         await asyncio.gather(*(wire.close() for wire in self.wires.values()))
         return self.result
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process ``pid`` (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _client(port: int, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
@@ -495,6 +516,8 @@ class Row:
     endings: dict[str, int]
     errors: int
     unfinished: int
+    server_cpu: float  # share of one CPU in the measured window
+    client_cpu: float
 
     @property
     def ratio(self) -> float:
@@ -515,21 +538,25 @@ class Row:
             endings=dict(result.endings),
             errors=result.errors,
             unfinished=result.unfinished,
+            server_cpu=result.server_cpu / result.window,
+            client_cpu=result.client_cpu / result.window,
         )
 
 
 def table(rows: list[Row]) -> str:
     lines = [
         "| games | client procs | moves/s | delay p50 ms | delay p99 ms | /health p50 ms "
-        "| /health p99 ms | p99 ratio | move POST p50/p99 ms | games ended (status) | errors |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+        "| /health p99 ms | p99 ratio | move POST p50/p99 ms | CPU server/clients "
+        "| games ended (status) | errors |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for r in rows:
         endings = ", ".join(f"{k} {v}" for k, v in sorted(r.endings.items())) or "-"
         lines.append(
             f"| {r.games} | {r.clients} | {r.moves_per_second:.0f} | {r.delay_p50:.1f} "
             f"| {r.delay_p99:.1f} | {r.health_p50:.1f} | {r.health_p99:.1f} | {r.ratio:.2f} "
-            f"| {r.post_p50:.1f} / {r.post_p99:.1f} | {endings} | {r.errors + r.unfinished} |"
+            f"| {r.post_p50:.1f} / {r.post_p99:.1f} | {r.server_cpu:.0%} / {r.client_cpu:.0%} "
+            f"| {endings} | {r.errors + r.unfinished} |"
         )
     return "\n".join(lines)
 
@@ -547,8 +574,10 @@ def _profiler(output: Path) -> list[str]:
 
 
 @contextmanager
-def served(database_url: str | None, extra: list[str], profile: Path | None) -> Iterator[int]:
-    """``gambit serve`` on a fresh SQLite file (or ``database_url``): its port."""
+def served(
+    database_url: str | None, extra: list[str], profile: Path | None
+) -> Iterator[tuple[int, int]]:
+    """``gambit serve`` on a fresh SQLite file (or ``database_url``): its port and pid."""
     # Accounts are made with cheap password hashes: the benchmark is about playing.
     os.environ.setdefault("ARGON2_TIME_COST", "1")
     os.environ.setdefault("ARGON2_MEMORY_KIB", "1024")
@@ -562,7 +591,7 @@ def served(database_url: str | None, extra: list[str], profile: Path | None) -> 
             ) as started,
         ):
             print("server:", " ".join(started.command), flush=True)
-            yield started.port
+            yield started.port, started.pid
 
 
 def main() -> int:
@@ -597,7 +626,7 @@ def main() -> int:
     context = multiprocessing.get_context("spawn")
     rows: list[Row] = []
     began = time.perf_counter()
-    with served(args.database_url, args.server_args, args.profile) as port:
+    with served(args.database_url, args.server_args, args.profile) as (port, server_pid):
         made = time.perf_counter()
         bots = asyncio.run(_make_bots(port, 2 * max(levels)))
         print(f"{len(bots)} bot accounts made in {time.perf_counter() - made:.1f} s", flush=True)
@@ -608,6 +637,7 @@ def main() -> int:
             plans = [
                 Plan(
                     port=port,
+                    server_pid=server_pid,
                     pairs=pairs[shard:games:clients],
                     start=start,
                     baseline=args.baseline,
