@@ -90,6 +90,7 @@ class Plan:
     plies: int
     seed: int
     client: str  # a key of WIRES
+    think: float  # seconds a bot waits before each move (0: instant replies)
 
 
 @dataclass
@@ -365,6 +366,8 @@ class Shard:
                 game.ended.set()
 
     async def move(self, bot: Bot, game: Game, ply: int, move: str) -> None:
+        if self.plan.think:
+            await asyncio.sleep(self.plan.think)
         sent = game.sent[ply] = time.perf_counter()
         answer = await self.wires[bot.name].post(f"/api/bot/game/{game.id}/move/{move}")
         if answer[0] != 200:
@@ -606,6 +609,12 @@ def main() -> int:
     parser.add_argument(
         "--client", choices=sorted(WIRES), default="raw", help="the bots' HTTP client"
     )
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="a bot's wait before each move (default 0: instant replies)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--database-url", help="e.g. postgresql+asyncpg://… (default: SQLite)")
     parser.add_argument(
@@ -646,6 +655,7 @@ def main() -> int:
                     plies=args.plies,
                     seed=args.seed + games,
                     client=args.client,
+                    think=args.think_ms / 1000,
                 )
                 for shard in range(clients)
             ]
