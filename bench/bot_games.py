@@ -51,6 +51,7 @@ from collections.abc import AsyncGenerator, Awaitable, Iterator
 from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import chess
@@ -475,22 +476,32 @@ def play(plan: Plan) -> Result:
 # -- accounts ------------------------------------------------------------------------
 
 
+async def _post(http: httpx.AsyncClient, path: str, **options: Any) -> Any:
+    """POST, tried again while the server answers 503 (SQLite busy); the answer's JSON."""
+    for _ in range(20):
+        answer = await http.post(path, **options)
+        if answer.status_code != 503:
+            break
+        await asyncio.sleep(0.5)
+    answer.raise_for_status()
+    return answer.json()
+
+
 async def _make_bot(http: httpx.AsyncClient, gate: asyncio.Semaphore) -> Bot:
     async with gate:
         name = "bot" + uuid.uuid4().hex[:12]
-        answer = await http.post("/auth/register", json={"username": name, "password": PASSWORD})
-        answer.raise_for_status()
-        session = {"Authorization": f"Bearer {answer.json()['token']}"}
-        body = {"description": "bench", "scopes": SCOPES}
-        answer = await http.post("/api/v1/account/tokens", json=body, headers=session)
-        answer.raise_for_status()
-        bot = Bot(name, answer.json()["token"])
-        (await http.post("/api/bot/account/upgrade", headers=bot.auth)).raise_for_status()
+        account = {"username": name, "password": PASSWORD}
+        signed_in = await _post(http, "/auth/register", json=account)
+        session = {"Authorization": f"Bearer {signed_in['token']}"}
+        wanted = {"description": "bench", "scopes": SCOPES}
+        made = await _post(http, "/api/v1/account/tokens", json=wanted, headers=session)
+        bot = Bot(name, made["token"])
+        await _post(http, "/api/bot/account/upgrade", headers=bot.auth)
         return bot
 
 
 async def _make_bots(port: int, count: int) -> list[Bot]:
-    gate = asyncio.Semaphore(16)
+    gate = asyncio.Semaphore(8)
     async with _client(port) as http:
         return list(await asyncio.gather(*(_make_bot(http, gate) for _ in range(count))))
 
