@@ -48,7 +48,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncGenerator, Awaitable, Iterator
-from contextlib import aclosing, contextmanager
+from contextlib import aclosing, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,8 @@ from http_load import launch
 GOAL_P99_MS = 20.0
 GOAL_GAMES = 100
 PASSWORD = "SecurePass123"
+RAMP_LIMIT = 120.0  # seconds to wait for every pair's first game to begin
+GAME_LIMIT = 300.0  # a 1+0 game capped at 80 plies ends well within this
 SCOPES = ["bot:play", "challenge:read", "challenge:write"]
 UNLIMITED = httpx.Limits(max_connections=None, max_keepalive_connections=None)
 NO_TIMEOUT = httpx.Timeout(None, connect=30)
@@ -106,6 +108,7 @@ class Result:
     endings: Counter[str] = field(default_factory=Counter)
     errors: int = 0
     unfinished: int = 0
+    ramp: float = 0.0  # seconds until every pair's game had begun
     client_cpu: float = 0.0  # CPU seconds of the load generators in the measured window
     server_cpu: float = 0.0  # CPU seconds of the server in the measured window
 
@@ -120,6 +123,7 @@ class Result:
         self.unfinished += other.unfinished
         self.client_cpu += other.client_cpu
         self.server_cpu = max(self.server_cpu, other.server_cpu)
+        self.ramp = max(self.ramp, other.ramp)
 
 
 Answer = tuple[int, bytes]
@@ -273,6 +277,8 @@ class Shard:
         self.games: dict[str, Game] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.measure_from = self.stop_at = float("inf")
+        self.begun = 0  # games in which both sides have moved
+        self.all_begun = asyncio.Event()  # as many as there are pairs
 
     def game(self, game_id: str) -> Game:
         if game_id not in self.games:
@@ -371,6 +377,10 @@ class Shard:
             await asyncio.sleep(self.plan.think)
         sent = game.sent[ply] = time.perf_counter()
         answer = await self.wires[bot.name].post(f"/api/bot/game/{game.id}/move/{move}")
+        if ply == 2:
+            self.begun += 1
+            if self.begun >= len(self.plan.pairs):
+                self.all_begun.set()
         if answer[0] != 200:
             self.error(f"move {move}", answer)
         elif self.measure_from <= sent < self.stop_at:
@@ -394,7 +404,7 @@ class Shard:
                 continue
             game = self.game(json.loads(answer[1])["id"])
             try:
-                await asyncio.wait_for(game.ended.wait(), self.stop_at - time.perf_counter() + 30)
+                await asyncio.wait_for(game.ended.wait(), GAME_LIMIT)
             except TimeoutError:
                 self.result.unfinished += 1
                 return
@@ -430,14 +440,19 @@ class Shard:
         # Phase 1: the baseline, one /health loop per pair of this process.
         until = time.perf_counter() + plan.baseline
         await asyncio.gather(*(self.health(until) for _ in plan.pairs))
-        # Phase 2: the games.
+        # Phase 2: the games. The window opens ``warmup`` seconds after every pair's game
+        # has begun (both sides moved), so that the storm of first challenges, accepts and
+        # streams opening does not count against the moves.
         started = time.perf_counter()
-        self.measure_from = started + plan.warmup
-        self.stop_at = started + plan.warmup + plan.duration
+        games = asyncio.gather(*(self.pair(w, b) for w, b in plan.pairs))
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self.all_begun.wait(), RAMP_LIMIT)
+        self.result.ramp = time.perf_counter() - started
+        self.measure_from = time.perf_counter() + plan.warmup
+        self.stop_at = self.measure_from + plan.duration
         self.result.window = plan.duration
-        cpu = asyncio.create_task(self.cpu())
-        await asyncio.gather(*(self.pair(w, b) for w, b in plan.pairs))
-        await cpu
+        await self.cpu()
+        await games
         for task in streams:
             if task.done() and task.exception():
                 self.error("event stream", (0, repr(task.exception()).encode()))
@@ -531,6 +546,7 @@ class Row:
     errors: int
     unfinished: int
     server_cpu: float  # share of one CPU in the measured window
+    ramp: float
     client_cpu: float
 
     @property
@@ -554,6 +570,7 @@ class Row:
             unfinished=result.unfinished,
             server_cpu=result.server_cpu / result.window,
             client_cpu=result.client_cpu / result.window,
+            ramp=result.ramp,
         )
 
 
@@ -561,8 +578,8 @@ def table(rows: list[Row]) -> str:
     lines = [
         "| games | client procs | moves/s | delay p50 ms | delay p99 ms | /health p50 ms "
         "| /health p99 ms | p99 ratio | move POST p50/p99 ms | CPU server/clients "
-        "| games ended (status) | errors |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+        "| all begun s | games ended (status) | errors |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for r in rows:
         endings = ", ".join(f"{k} {v}" for k, v in sorted(r.endings.items())) or "-"
@@ -570,7 +587,7 @@ def table(rows: list[Row]) -> str:
             f"| {r.games} | {r.clients} | {r.moves_per_second:.0f} | {r.delay_p50:.1f} "
             f"| {r.delay_p99:.1f} | {r.health_p50:.1f} | {r.health_p99:.1f} | {r.ratio:.2f} "
             f"| {r.post_p50:.1f} / {r.post_p99:.1f} | {r.server_cpu:.0%} / {r.client_cpu:.0%} "
-            f"| {endings} | {r.errors + r.unfinished} |"
+            f"| {r.ramp:.1f} | {endings} | {r.errors + r.unfinished} |"
         )
     return "\n".join(lines)
 
