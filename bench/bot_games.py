@@ -15,11 +15,14 @@ once for ``--duration`` seconds, from load-generator processes apart from the se
   ``POST /api/bot/game/{id}/move/{move}`` in a task of its own so the stream keeps being
   read. A game is capped at ``--plies`` plies (default 80): the side to move then resigns.
   Random play seldom mates within 80 plies, so most games end that way; a pair starts
-  its next game as soon as one ends;
+  its next game as soon as one ends (``--think-ms`` makes the bots wait before moving);
+- the measured window opens ``--warmup`` seconds after every pair's first game has begun
+  (both sides moved; "all begun s" in the table): at 500 games the storm of challenges,
+  accepts and streams opening at once takes a while;
 - **delay**: from a move's POST being sent to the opponent's ``gameState`` holding that
   move being read from the opponent's stream (both bots of a pair live in one process,
-  so one clock times both ends). Moves whose POST went out in the first ``--warmup``
-  seconds are not counted; the others give p50/p99 and moves per second;
+  so one clock times both ends). Moves whose POST went out in the window give p50/p99
+  and moves per second;
 - **baseline**, in the same run and just before the games, from the same processes and
   HTTP client: N concurrent loops of ``GET /health`` for ``--baseline`` seconds. Instant
   replies make every game a closed loop with one move in flight, as N loops of
