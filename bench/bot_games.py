@@ -29,9 +29,14 @@ once for ``--duration`` seconds, from load-generator processes apart from the se
   ``/health`` have one request each in flight; the ratio of the two p99s is the figure
   to compare between machines.
 
-The clients are ``httpx.AsyncClient``s, one event loop per process. ``--clients K`` shards
-the pairs over K processes (default: one per 250 games, at least one); this machine has
-2 CPUs, which server and clients share, so more client processes take CPU from the server.
+Each bot has its own HTTP client, one event loop per load-generator process: by default
+HTTP/1.1 on asyncio streams (keep-alive, chunked NDJSON), ``--client httpx`` for
+``httpx.AsyncClient``s. httpx cost the load generator more CPU than the server spent
+(about 3 ms a request here; one client shared by hundreds of connections collapsed in
+httpcore's pool), so it measured itself. ``--clients K`` shards the pairs over K
+processes (default: one per 250 games); this machine has 2 CPUs, which server and clients
+share. The table gives both sides' CPU in the window: the server's near 100% of a core
+is the bound, the load generators use about a tenth of one.
 ``--profile FILE`` runs the server under cProfile and writes its statistics to FILE, or
 under pyinstrument (a sampling profiler, far lighter on asyncio servers) for a FILE.txt.
 """
