@@ -6,7 +6,7 @@ BIN      := $(VENV)/bin
 ARGS     ?=
 PYTEST   ?=
 
-.PHONY: run install web dev stockfish chromium test lint format bench bench-ws bench-duel bench-history bench-web clean
+.PHONY: run install web dev stockfish chromium test lint format bench bench-ws bench-duel bench-history bench-web bench-bots clean
 
 # Without AUTH_SECRET_KEY the server runs in development mode, which keeps a generated
 # token signing key in ./data; set the key (and drop to plain `gambit serve`) in production.
@@ -86,6 +86,9 @@ bench-duel: install  ## the duel AI's strength by level: 100-game matches
 
 bench-history: install  ## start-up, memory and list latency with 0 to 100,000 stored battles
 	$(BIN)/python bench/history_scale.py $(ARGS)
+
+bench-bots: install  ## bot games on the lichess Bot API: moves/s, a move's delay to the opponent
+	$(BIN)/python bench/bot_games.py $(ARGS)
 
 bench-web: dev chromium $(WEB_BUILT)  ## the web face: first-load size, a move's delay to a watching page
 	$(BIN)/python bench/web_face.py

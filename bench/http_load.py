@@ -135,7 +135,7 @@ def playouts(seed: int, count: int, plies: int) -> list[list[str]]:
     rng = random.Random(seed)
     games = []
     for _ in range(count):
-        board, moves = chess.Board(), []
+        board, moves = chess.Board(), list[str]()
         while len(moves) < plies:
             candidates = list(board.legal_moves)
             rng.shuffle(candidates)
@@ -210,13 +210,22 @@ class Launched:
 
 
 @contextmanager
-def launch(database_url: str, log: IO[bytes], extra: Sequence[str] = ()) -> Iterator[Launched]:
+def launch(
+    database_url: str,
+    log: IO[bytes],
+    extra: Sequence[str] = (),
+    python_options: Sequence[str] = (),
+    stop: signal.Signals = signal.SIGTERM,
+) -> Iterator[Launched]:
     """``gambit serve`` on ``database_url`` and a free port, rate limits off, logging to
-    ``log``; yielded once ``/health`` answers, stopped on exit."""
+    ``log``; yielded once ``/health`` answers, stopped by ``stop`` on exit.
+    ``python_options`` go before ``-m gambit`` (e.g. ``-m cProfile -o FILE``, stopped by
+    SIGINT: uvicorn re-raises SIGTERM after shutting down, which ends the process before
+    cProfile writes its file)."""
     port = free_port()
     command = [
-        sys.executable, "-m", "gambit", "serve", "--port", str(port), "--no-rate-limit",
-        "--database-url", database_url, "--engine-workers", "1", *extra,
+        sys.executable, *python_options, "-m", "gambit", "serve", "--port", str(port),
+        "--no-rate-limit", "--database-url", database_url, "--engine-workers", "1", *extra,
     ]  # fmt: skip
     environment = os.environ | {"AUTH_SECRET_KEY": "bench-" + os.urandom(16).hex()}
     launched = time.perf_counter()
@@ -234,7 +243,7 @@ def launch(database_url: str, log: IO[bytes], extra: Sequence[str] = ()) -> Iter
                 time.sleep(0.01)
         yield Launched(port, command, process.pid, time.perf_counter() - launched)
     finally:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop)
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
