@@ -135,7 +135,8 @@ def playouts(seed: int, count: int, plies: int) -> list[list[str]]:
     rng = random.Random(seed)
     games = []
     for _ in range(count):
-        board, moves = chess.Board(), list[str]()
+        board = chess.Board()
+        moves: list[str] = []
         while len(moves) < plies:
             candidates = list(board.legal_moves)
             rng.shuffle(candidates)

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -34,7 +34,10 @@ def _load_example() -> ModuleType:
     return module
 
 
-duel_bot = _load_example()
+if TYPE_CHECKING:
+    import duel_bot  # examples/ is on mypy's path
+else:
+    duel_bot = _load_example()
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +102,7 @@ class DroppingBot(duel_bot.DuelBot):
             and self.actions == 3
         ):
             self.dropped = True
+            assert self.connection is not None
             self.connection.transport.abort()
 
 

@@ -136,7 +136,8 @@ def play_through(server: ServerProcess, fault: Callable[[], None]) -> Load:
         Player(server.url, game_id, game_line(seed)) for seed, game_id in enumerate(game_ids)
     ]
     creator = Creator(server.url)
-    for worker in (*players, creator):
+    workers: list[Player | Creator] = [*players, creator]
+    for worker in workers:
         worker.start()
     fault()
     for player in players:
@@ -144,7 +145,7 @@ def play_through(server: ServerProcess, fault: Callable[[], None]) -> Load:
         assert not player.is_alive()
     creator.stop.set()
     creator.join(30)
-    assert [error for worker in (*players, creator) for error in worker.errors] == []
+    assert [error for worker in workers for error in worker.errors] == []
     return Load(players, creator)
 
 

@@ -122,12 +122,13 @@ def test_playing_yourself_counts_but_moves_no_rating() -> None:
 
 def test_a_timed_battle_counts_in_its_speed_alone() -> None:
     stats = Ledger()
-    blitz = {"clock": {"limit": 180, "increment": 2}}  # 180 + 40 x 2 = 260 s: blitz
+    # 180 + 40 x 2 = 260 s: blitz
+    blitz: dict[str, object] = {"clock": {"limit": 180, "increment": 2}}
     stats.settle(_battle("chess", [_user("ann"), _user("bob")], (0,), options=blitz))
     assert stats.of("ann", "blitz")["chess"].wins == 1
     assert stats.of("ann", "blitz")["chess"].rating.rating > 1500
     assert stats.of("ann")["chess"].played == 0  # the untimed rating is untouched
-    daily = {"days": 3}
+    daily: dict[str, object] = {"days": 3}
     stats.settle(_battle("chess", [_user("ann"), _user("bob")], (1,), options=daily))
     assert stats.of("bob", "correspondence")["chess"].wins == 1
 

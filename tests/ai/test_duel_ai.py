@@ -7,6 +7,7 @@ import json
 import os
 import random
 import time
+from typing import Any
 
 from gambit.ai.duel import DuelAI
 from gambit.ai.duel_search import choose, depth_for
@@ -89,9 +90,9 @@ def test_workers_that_die_are_replaced() -> None:
 
 def test_the_ai_reports_each_depth_before_it_answers() -> None:
     ai = DuelAI(1)
-    lines: list[dict[str, object]] = []
+    lines: list[dict[str, Any]] = []
 
-    async def heard(line: dict[str, object]) -> None:
+    async def heard(line: dict[str, Any]) -> None:
         lines.append(line)
 
     async def run() -> None:

@@ -225,7 +225,8 @@ def _aggressive(legal: list[Any], me: Any, foe: Any) -> Any:
     here, there = me["position"], foe["position"]
 
     def gap(action: Any) -> int:
-        return abs(action["to"]["x"] - there["x"]) + abs(action["to"]["y"] - there["y"])
+        distance: int = abs(action["to"]["x"] - there["x"]) + abs(action["to"]["y"] - there["y"])
+        return distance
 
     moves = [a for a in legal if a["type"] == "move"]
     now = abs(here["x"] - there["x"]) + abs(here["y"] - there["y"])

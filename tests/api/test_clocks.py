@@ -70,8 +70,8 @@ def test_a_battle_has_one_kind_of_time_limit(start_server: Callable[..., LiveSer
             refused = client.post("/battles", json=body, headers=bearer(alice))
             assert_error(refused, 400, "INVALID_REQUEST")
             assert "only one of turnSeconds, clock, days" in refused.text
-        for options in ({"clock": {"limit": 0}}, {"clock": {"limit": 10801}}, {"days": 4}):
-            body = {"game": "chess", "seats": [HUMAN, HUMAN], "options": options}
+        for out_of_range in ({"clock": {"limit": 0}}, {"clock": {"limit": 10801}}, {"days": 4}):
+            body = {"game": "chess", "seats": [HUMAN, HUMAN], "options": out_of_range}
             assert client.post("/battles", json=body, headers=bearer(alice)).status_code == 400
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -255,7 +256,7 @@ def test_oversized_body(client: httpx.Client) -> None:
 
 
 def test_oversized_streamed_body(client: httpx.Client) -> None:
-    def chunks() -> object:
+    def chunks() -> Iterator[bytes]:
         yield b'{"white": {"type": 1}, "black": {"type": 1}, "fen": "'
         for _ in range(100):
             yield b"x" * 1000

@@ -9,9 +9,9 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import berserk
 import chess
@@ -65,17 +65,17 @@ class Player:
 class Feed:
     """A berserk stream read in a thread of its own, so that a test can act meanwhile."""
 
-    def __init__(self, stream: Iterator[dict[str, Any]]) -> None:
-        self._lines: queue.Queue[dict[str, Any]] = queue.Queue()
+    def __init__(self, stream: Iterator[Mapping[str, Any]]) -> None:
+        self._lines: queue.Queue[Mapping[str, Any]] = queue.Queue()
         threading.Thread(target=self._read, args=(stream,), daemon=True).start()
 
-    def _read(self, stream: Iterator[dict[str, Any]]) -> None:
+    def _read(self, stream: Iterator[Mapping[str, Any]]) -> None:
         for line in stream:
             self._lines.put(line)
 
     def next(
-        self, kind: str, where: Callable[[dict[str, Any]], bool] = bool, timeout: float = 20
-    ) -> dict[str, Any]:
+        self, kind: str, where: Callable[[Mapping[str, Any]], bool] = bool, timeout: float = 20
+    ) -> Mapping[str, Any]:
         """The next line of type ``kind`` that is ``where`` (the others are skipped)."""
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
@@ -87,7 +87,7 @@ class Feed:
                 return line
         raise AssertionError(f"no {kind} within {timeout} s")
 
-    def final(self) -> dict[str, Any]:
+    def final(self) -> Mapping[str, Any]:
         """The next gameState of a game that has ended."""
         return self.next("gameState", lambda state: state["status"] != "started")
 
@@ -334,10 +334,11 @@ def test_ndjson_keepalives_and_a_reconnect_gets_game_full(lichess_server: LiveSe
     game_id = _challenged_game(white, black)
     white.client.board.make_move(game_id, "d2d4")
     # A person plays on the board API and a bot on the bot API, as on lichess.
-    for wrong in (
+    wrong_apis: tuple[Callable[[], None], ...] = (
         lambda: white.client.bots.make_move(game_id, "c2c4"),
         lambda: black.client.board.make_move(game_id, "d7d5"),
-    ):
+    )
+    for wrong in wrong_apis:
         with pytest.raises(berserk.exceptions.ResponseError) as refused:
             wrong()
         assert refused.value.status_code == 400
@@ -408,7 +409,8 @@ def test_from_position_and_exports(lichess_server: LiveServer) -> None:
     assert '[FEN "4k3/8/8/8/8/8/4P3/4K3 w - - 0 1"]' in pgn
     assert "1. e4" in pgn
     assert '[Result "1-0"]' in pgn
-    game = white.client.games.export(game_id)
+    # berserk types the answer str | dict whatever as_pgn is: without it, it is JSON
+    game = cast(dict[str, Any], white.client.games.export(game_id))
     assert (game["id"], game["status"], game["winner"], game["moves"]) == (
         game_id,
         "resign",
@@ -416,7 +418,8 @@ def test_from_position_and_exports(lichess_server: LiveServer) -> None:
         "e4",
     )
     assert game["players"]["black"]["user"]["name"] == black.name
-    mine = list(white.client.games.export_by_player(white.name, as_pgn=False, max=5))
+    games = white.client.games.export_by_player(white.name, as_pgn=False, max=5)
+    mine = list(cast(Iterator[dict[str, Any]], games))
     assert [g["id"] for g in mine] == [game_id]
     pgns = list(white.client.games.export_by_player(white.name, as_pgn=True))
     assert len(pgns) == 1

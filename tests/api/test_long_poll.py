@@ -16,7 +16,11 @@ from tests.helpers import FAST_COMPUTER, HUMAN, assert_error, new_game, play
 
 
 def _later(delay: float, action: Callable[[], object]) -> threading.Thread:
-    thread = threading.Thread(target=lambda: (time.sleep(delay), action()))
+    def later() -> None:
+        time.sleep(delay)
+        action()
+
+    thread = threading.Thread(target=later)
     thread.start()
     return thread
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from tests.helpers import FAST_COMPUTER, HUMAN, assert_error, bearer, new_game, register
 
 
-def _create(client: httpx.Client, session: dict[str, str], black: object = HUMAN) -> dict:
+def _create(client: httpx.Client, session: dict[str, str], black: object = HUMAN) -> dict[str, Any]:
     response = client.post("/games", json={"white": HUMAN, "black": black}, headers=bearer(session))
     assert response.status_code == 201, response.text
-    return response.json()
+    game: dict[str, Any] = response.json()
+    return game
 
 
 def test_human_sides_carry_the_user_id(client: httpx.Client) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, sync_playwright
 
 from tests.conftest import LiveServer, make_settings
 
@@ -75,3 +75,20 @@ def sign_in(page: Page, url: str, session: dict[str, Any]) -> None:
     page.goto(url + "/account")
     stored = {key: session[key] for key in ("token", "refreshToken", "userId", "username")}
     page.evaluate("s => localStorage.setItem('gambit.session', s)", json.dumps(stored))
+
+
+def problems_on(page: Page) -> list[str]:
+    """A list that collects, from now on, what goes wrong on ``page``: console errors (a
+    script or style the Content-Security-Policy refuses shows here) and uncaught errors."""
+    problems: list[str] = []
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.append(message.text)
+
+    def page_error(error: Error) -> None:
+        problems.append(str(error))
+
+    page.on("console", console)
+    page.on("pageerror", page_error)
+    return problems

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import LiveServer
 from tests.helpers import PASSWORD, act, bearer, create_battle, register
-from tests.web.conftest import sign_in
+from tests.web.conftest import problems_on, sign_in
 
 
 def click_square(page: Page, square: str) -> None:
@@ -87,9 +87,7 @@ def test_a_newcomer_signs_up_and_plays_the_computer_by_clicking_to_a_result(
 
 
 def test_the_pages_fit_a_phone_and_break_no_policy(web_server: LiveServer, page: Page) -> None:
-    problems: list[str] = []
-    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    problems = problems_on(page)
     page.set_viewport_size({"width": 390, "height": 844})
     for path in ("/", "/account", "/watch", "/leaderboard/chess?speed=blitz"):
         page.goto(web_server.url + path)

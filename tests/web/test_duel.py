@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import LiveServer
 from tests.helpers import PASSWORD
-from tests.web.conftest import RESULTS
+from tests.web.conftest import RESULTS, problems_on
 
 GAME_URL = re.compile(r"/game/([0-9a-f-]{36})$")
 TURN_TIMEOUT = 5_000
@@ -66,9 +66,7 @@ def test_two_people_duel_by_clicking_while_a_third_watches(
 
 
 def play(url: str, alice: Page, bob: Page, watcher: Page) -> None:
-    problems: list[str] = []  # a script or style the Content-Security-Policy refuses shows here
-    watcher.on("console", lambda message: message.type == "error" and problems.append(message.text))
-    watcher.on("pageerror", lambda error: problems.append(str(error)))
+    problems = problems_on(watcher)
     sign_up(alice, url, "alice")
     sign_up(bob, url, "bob")
     sign_up(watcher, url, "watcher")

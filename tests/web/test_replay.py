@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import LiveServer
 from tests.helpers import FOOLS_MATE, act, bearer, create_battle, register
-from tests.web.conftest import sign_in
+from tests.web.conftest import problems_on, sign_in
 
 HUMAN = {"type": "human"}
 
@@ -154,9 +154,7 @@ def test_the_profile_and_the_leaderboard(
 def test_the_new_pages_fit_a_phone_and_break_no_policy(
     web_server: LiveServer, page: Page, fools_mate: dict[str, Any]
 ) -> None:
-    problems: list[str] = []
-    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    problems = problems_on(page)
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, web_server.url, fools_mate["white"])
     for path in (
