@@ -32,6 +32,19 @@ def test_public_profile_shows_nothing_private(client: httpx.Client) -> None:
     assert_error(client.get("/users/not-a-uuid"), 400, "INVALID_REQUEST")
 
 
+def test_a_user_is_found_by_name_in_any_case(client: httpx.Client) -> None:
+    account = register(client)
+    found = client.get("/users", params={"username": account["username"].upper()})
+    assert found.status_code == 200, found.text
+    assert found.json()["userId"] == account["userId"]
+    assert_error(
+        client.get("/users", params={"username": "nobody_" + uuid.uuid4().hex[:8]}),
+        404,
+        "NOT_FOUND",
+    )
+    assert_error(client.get("/users"), 400, "INVALID_REQUEST")
+
+
 def test_update_display_name_and_email(client: httpx.Client) -> None:
     account = register(client)
     email = f"new{uuid.uuid4().hex[:8]}@example.com"

@@ -1,11 +1,11 @@
-"""Profiles and records: ``/users/me`` and the public ``/users/{id}``."""
+"""Profiles and records: ``/users/me``, the public ``/users/{id}``, and finding a user by name."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from gambit.api.auth import Caller
 from gambit.api.deps import AccountsDep, ServicesDep
@@ -55,6 +55,23 @@ async def update_me(
         current_password=body.currentPassword,
     )
     return Profile.of_user(user, await services.stats.of(user.id))
+
+
+@router.get(
+    "",
+    summary="Find a user by name",
+    response_model=PublicUser,
+    responses=_errors(400, 404, 429),
+)
+async def find_user(
+    username: Annotated[
+        str, Query(min_length=1, max_length=40, description="The username, in any case.")
+    ],
+    accounts: AccountsDep,
+) -> PublicUser:
+    """The public profile of the user called ``username``: how a client turns a name
+    someone typed into the user id the rest of the API takes."""
+    return PublicUser.of(await accounts.by_name(username))
 
 
 @router.get(
