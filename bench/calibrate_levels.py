@@ -5,7 +5,8 @@
 Plays every pair of levels from the built-in book's first ``--openings`` lines, each twice
 with colours swapped, through python-chess and Stockfish (``Skill Level`` and a movetime,
 as gambit's AI seats do), then fits Elo with `gambit.contests.fit_elo` anchored on
-``--anchor``. Prints the table `gambit.contests.calibration.TABLE` holds.
+``--anchor`` with one virtual draw per pair. Prints the rows of
+`gambit.contests.calibration.TABLE`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import chess.engine
 from gambit.ai.locate import find_stockfish
 from gambit.contests import GameResult, Pairing, fit_elo, with_openings
 from gambit.contests.book import builtin
+from gambit.services.tournaments import PRIOR_DRAWS
 
 MAX_PLIES = 300  # a game still going after this is scored a draw
 
@@ -62,11 +64,13 @@ async def main() -> None:
         )
         results.append(GameResult(game.white, game.black, score, pair=game.pair))
         print(f"level {game.white} - level {game.black}: {score}", flush=True)
-    fit = fit_elo(names, results, anchor=str(args.anchor), prior_draws=1.0)
+    fit = fit_elo(names, results, anchor=str(args.anchor), prior_draws=PRIOR_DRAWS)
     print(f"# {len(results)} games, {args.search_time} ms per move, anchor level {args.anchor}")
     for name in names:
         e = fit[name]
-        print(f"    ({name}, {args.search_time}, {e.elo:.0f}, {e.low:.0f}, {e.high:.0f}),")
+        anchor = ", anchor=True" if name == str(args.anchor) else ""
+        row = f'"stockfish", {name}, {args.search_time}, {e.elo:.0f}, {e.low:.0f}, {e.high:.0f}'
+        print(f"    Calibrated({row}{anchor}),")
 
 
 if __name__ == "__main__":

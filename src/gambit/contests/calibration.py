@@ -23,4 +23,11 @@ class Calibrated:
     anchor: bool = False
 
 
-TABLE: tuple[Calibrated, ...] = ()
+TABLE: tuple[Calibrated, ...] = (
+    Calibrated("stockfish", 0, 50, -411, -717, -106),
+    Calibrated("stockfish", 5, 50, -195, -438, 49),
+    Calibrated("stockfish", 10, 50, 0, 0, 0, anchor=True),
+    Calibrated("stockfish", 15, 50, 38, -188, 265),
+    Calibrated("stockfish", 20, 50, 256, -13, 524),
+)
+"""The duel AI's levels are not calibrated yet: the bench plays chess only."""
