@@ -67,7 +67,8 @@ def test_a_round_robin_of_three_engines_runs_to_the_end(client: httpx.Client) ->
         gamesPerPairing=2,
         concurrency=3,
     )
-    assert created["status"] == "open" and created["progress"]["total"] == 6
+    assert created["status"] == "open"
+    assert created["progress"]["total"] == 6
     assert [p["id"] for p in created["participants"]] == ["p1", "p2", "p3"]
     start(client, organiser, created["id"])
     done = wait_for(client, created["id"], finished, timeout=120)
@@ -82,14 +83,16 @@ def test_a_round_robin_of_three_engines_runs_to_the_end(client: httpx.Client) ->
     assert 0 <= done["los"]["p3"]["p1"] <= 1
     assert sum(done["pentanomial"]["p1"]) == 2  # two pairs, one per opponent
     for game in done["games"]:
-        assert game["status"] == "finished" and game["battleId"]
+        assert game["status"] == "finished"
+        assert game["battleId"]
         assert sum(game["result"]["points"]) == 1
     # The two games of a pair: one opening, colours swapped.
     by_pair: dict[int, list[Any]] = {}
     for game in done["games"]:
         by_pair.setdefault(game["pair"], []).append(game)
     for one, two in by_pair.values():
-        assert one["opening"] == two["opening"] and one["seats"] == two["seats"][::-1]
+        assert one["opening"] == two["opening"]
+        assert one["seats"] == two["seats"][::-1]
 
     pgn = client.get(f"/tournaments/{created['id']}/pgn")
     assert pgn.status_code == 200
@@ -98,7 +101,8 @@ def test_a_round_robin_of_three_engines_runs_to_the_end(client: httpx.Client) ->
     stream = io.StringIO(pgn.text)
     while (game := chess.pgn.read_game(stream)) is not None:
         games.append(game)
-    assert len(games) == 6 and games[0].headers["Event"] == "test"
+    assert len(games) == 6
+    assert games[0].headers["Event"] == "test"
 
     exported = client.get(f"/tournaments/{created['id']}/results")
     assert "attachment" in exported.headers["content-disposition"]
@@ -118,7 +122,8 @@ def test_an_sprt_match_stops_as_soon_as_it_decides(client: httpx.Client) -> None
         concurrency=2,
         sprt={"elo0": 0, "elo1": 200, "alpha": 0.05, "beta": 0.05},
     )
-    assert created["sprt"]["upper"] == 2.944 and created["progress"]["total"] is None
+    assert created["sprt"]["upper"] == 2.944
+    assert created["progress"]["total"] is None
     start(client, organiser, created["id"])
     done = wait_for(client, created["id"], finished, timeout=120)
     sprt = done["sprt"]
@@ -219,8 +224,10 @@ def test_the_errors_of_the_contract(server: LiveServer, client: httpx.Client) ->
     paused = client.post(f"/tournaments/{tid}/pause", headers=bearer(alice))
     assert_error(paused, 409, "CONFLICT")
     canceled = client.post(f"/tournaments/{tid}/cancel", headers=bearer(alice))
-    assert canceled.status_code == 200 and canceled.json()["status"] == "canceled"
+    assert canceled.status_code == 200
+    assert canceled.json()["status"] == "canceled"
     late = client.post(f"/tournaments/{tid}/join", headers=bearer(register(client)))
     assert_error(late, 409, "CONFLICT", "open")
     engines = client.get("/engines").json()["engines"]
-    assert engines and all(e["eloLow"] <= e["elo"] <= e["eloHigh"] for e in engines)
+    assert engines
+    assert all(e["eloLow"] <= e["elo"] <= e["eloHigh"] for e in engines)
