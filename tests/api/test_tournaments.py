@@ -16,6 +16,7 @@ from tests.conftest import LiveServer
 from tests.helpers import act, assert_error, bearer, register
 
 RANDOM_PLIES = 12
+QUICK = {"limit": 5, "increment": 0}  # engines moving every 50 ms lose on time, if ever
 
 
 def engine(level: int, search_time: int = 50) -> dict[str, Any]:
@@ -135,18 +136,19 @@ def test_an_sprt_match_stops_as_soon_as_it_decides(client: httpx.Client) -> None
 
 
 def play_randomly(client: httpx.Client, sessions: dict[str, Any], battle_ids: set[str]) -> None:
-    """Each user whose turn it is in a running game makes a random legal move; after
+    """The user to move in each running game makes a random legal move; after
     `RANDOM_PLIES` they give up, so that games between people end quickly."""
     for battle_id in list(battle_ids):
-        for session in sessions.values():
-            battle = client.get(f"/battles/{battle_id}", headers=bearer(session)).json()
-            if battle["status"] == "FINISHED":
-                battle_ids.discard(battle_id)
-                break
-            if battle["legalActions"] and len(battle["state"]["moves"]) >= RANDOM_PLIES:
-                client.post(f"/battles/{battle_id}/forfeit", headers=bearer(session))
-            elif battle["legalActions"]:
-                act(client, session, battle_id, random.choice(battle["legalActions"]))
+        battle = client.get(f"/battles/{battle_id}").json()
+        session = sessions.get(battle["state"]["currentTurn"])
+        if battle["status"] == "FINISHED":
+            battle_ids.discard(battle_id)
+        elif session is not None and len(battle["state"]["moves"]) >= RANDOM_PLIES:
+            client.post(f"/battles/{battle_id}/forfeit", headers=bearer(session))
+        elif session is not None:
+            mine = client.get(f"/battles/{battle_id}", headers=bearer(session)).json()
+            if mine["legalActions"]:
+                act(client, session, battle_id, random.choice(mine["legalActions"]))
 
 
 def test_a_swiss_of_users_and_engines_pairs_no_one_twice(client: httpx.Client) -> None:
@@ -162,6 +164,7 @@ def test_a_swiss_of_users_and_engines_pairs_no_one_twice(client: httpx.Client) -
         rounds=3,
         gamesPerPairing=2,
         concurrency=6,
+        timeControl=QUICK,
         participants=[engine(0), engine(3)] + [{"userId": u} for u in sessions],
     )
     # Two more join before it starts.
