@@ -234,3 +234,31 @@ def test_the_errors_of_the_contract(server: LiveServer, client: httpx.Client) ->
     engines = client.get("/engines").json()["engines"]
     assert engines
     assert all(e["eloLow"] <= e["elo"] <= e["eloHigh"] for e in engines)
+
+
+def test_a_duel_gauntlet_starts_each_pair_mirrored(client: httpx.Client) -> None:
+    organiser = register(client)
+    duel_ai = {"engine": "duel-ai", "level": 1, "searchTime": 50}
+    created = create(
+        client,
+        organiser,
+        game="duel",
+        format="gauntlet",
+        participants=[duel_ai, duel_ai | {"level": 3}, duel_ai | {"level": 5}],
+        adjudication={"maxRounds": 8},
+        concurrency=4,
+    )
+    start(client, organiser, created["id"])
+    done = wait_for(client, created["id"], finished)
+    assert done["progress"] == {"played": 4, "running": 0, "total": 4}
+    assert all(game["opening"] is None for game in done["games"])
+    starts: dict[int, list[Any]] = {}
+    for game in done["games"]:
+        battle = client.get(f"/state/replay/{game['battleId']}").json()
+        initial = battle["initialState"]["players"]
+        seats = [p["id"] for p in battle["battle"]["players"]]
+        starts.setdefault(game["pair"], []).append([initial[seat]["position"] for seat in seats])
+        assert battle["battle"]["state"]["round"] <= 8
+    for one, two in starts.values():
+        assert one == two  # the same start, the participants in swapped seats
+    assert client.get(f"/tournaments/{created['id']}/pgn").text == ""
