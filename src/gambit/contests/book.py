@@ -53,7 +53,7 @@ BOOK: tuple[str, ...] = (
     "c4 Nf6 Nc3 e6 e4 d5",  # English, Mikenas
     "Nf3 d5 g3 Nf6 Bg2 c6",  # Réti
     "Nf3 Nf6 c4 g6 Nc3 Bg7",  # Réti into King's Indian
-    "g3 d5 Bg2 Nf6 Nf3 c6",  # King's Fianchetto
+    "b3 e5 Bb2 Nc6 e3 Nf6",  # Nimzo-Larsen
 )
 
 
