@@ -69,5 +69,6 @@ def test_an_even_match_is_undecided_and_a_summary_counts_games() -> None:
     assert [h["pairs"] for h in sprt["history"]] == [1, 2]
     assert summary(even)["played"] == 4
     fresh = report(match([]))
-    assert fresh["standings"][0]["elo"] is None and fresh["sprt"]["llr"] == 0.0
+    assert fresh["standings"][0]["elo"] is None
+    assert fresh["sprt"]["llr"] == 0.0
     assert all(g["status"] == PENDING for g in report(match([], pending=1))["games"])

@@ -16,7 +16,8 @@ def test_the_builtin_book_has_forty_distinct_legal_lines() -> None:
     for opening in openings:
         assert 4 <= len(opening.name.split()) <= 8
         board = chess.Board(opening.fen)
-        assert board.is_valid() and not board.is_game_over()
+        assert board.is_valid()
+        assert not board.is_game_over()
 
 
 def test_epd_lines_and_pgn_games_become_openings() -> None:
