@@ -3,6 +3,7 @@ users without rematches; the errors of the contract."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import random
 import time
@@ -14,6 +15,7 @@ import httpx
 
 from tests.conftest import LiveServer
 from tests.helpers import act, assert_error, bearer, register
+from tests.ws import open_socket
 
 RANDOM_PLIES = 12
 QUICK = {"limit": 5, "increment": 0}  # engines moving every 50 ms lose on time, if ever
@@ -262,3 +264,29 @@ def test_a_duel_gauntlet_starts_each_pair_mirrored(client: httpx.Client) -> None
     for one, two in starts.values():
         assert one == two  # the same start, the participants in swapped seats
     assert client.get(f"/tournaments/{created['id']}/pgn").text == ""
+
+
+def test_watchers_hear_tournament_updates(server: LiveServer, client: httpx.Client) -> None:
+    organiser = register(client)
+    duel_ai = {"engine": "duel-ai", "level": 1, "searchTime": 50}
+    created = create(
+        client,
+        organiser,
+        game="duel",
+        format="round-robin",
+        participants=[duel_ai, duel_ai],
+        adjudication={"maxRounds": 3},
+    )
+
+    async def watch() -> None:
+        async with open_socket(server.url) as watcher:
+            await watcher.send("subscribe", {"tournamentId": created["id"]})
+            await watcher.expect("subscribe", tournamentId=created["id"])
+            start(client, organiser, created["id"])
+            update = await watcher.expect("tournament:update", status="running")
+            assert update["data"]["standings"][0]["participantId"] in ("p1", "p2")
+            await watcher.expect("tournament:update", status="finished", timeout=30)
+            await watcher.send("subscribe", {"tournamentId": "nope"})
+            await watcher.expect("error", code="NOT_FOUND")
+
+    asyncio.run(watch())
