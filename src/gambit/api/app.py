@@ -32,6 +32,7 @@ from gambit.api.routes import (
     leaderboard,
     state,
     system,
+    tournaments,
     users,
 )
 from gambit.api.security import SecurityMiddleware
@@ -52,9 +53,11 @@ from gambit.services.passwords import Passwords
 from gambit.services.replays import Replays
 from gambit.services.stats import Stats
 from gambit.services.tokens import Tokens, secret_key
+from gambit.services.tournaments import Tournaments
 from gambit.settings import Settings
 from gambit.store import BattleStore, migrate, open_database
 from gambit.store.challenges import ChallengeStore
+from gambit.store.tournaments import TournamentStore
 from gambit.store.users import UserStore
 
 API_PREFIX = "/api/v1"
@@ -124,6 +127,7 @@ def create_app(settings: Settings) -> FastAPI:
         api_tokens.router,
         state.usage_router,
         leaderboard.router,
+        tournaments.router,
         system.router,
     )
     for router in (*routers, socket.router):
@@ -208,6 +212,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await core.start()
     stats = Stats(store)
     challenges = Challenges(ChallengeStore(database), accounts, stats, core.referee, bus)
+    replays = Replays(accounts)
+    contests = Tournaments(
+        TournamentStore(database), core.repository, core.referee, accounts, stats, replays, bus
+    )
     app.state.services = Services(
         settings=settings,
         store=store,
@@ -220,7 +228,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         accounts=accounts,
         arena=Arena(core.repository, core.referee, store),
         stats=stats,
-        replays=Replays(accounts),
+        replays=replays,
         analysis=Analysis(core.repository, ai_players),
         challenges=challenges,
         lichess=LichessPlay(
@@ -231,7 +239,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             bus,
             claim_after_seconds=settings.lichess_claim_victory_seconds,
         ),
+        tournaments=contests,
     )
+    contests.start_runner()  # resumes running tournaments from the database
     hub = Hub(
         bus,
         renderer(core.repository.peek),
@@ -248,6 +258,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await hub.close()
+        await contests.close()
         await core.close()
         await accounts.close()
         await store.close()

@@ -24,6 +24,7 @@ from gambit.services.lichess_play import LichessPlay
 from gambit.services.replays import Replays
 from gambit.services.repository import BattleRepository
 from gambit.services.stats import Stats
+from gambit.services.tournaments import Tournaments
 from gambit.settings import Settings
 from gambit.store import BattleStore
 
@@ -47,6 +48,7 @@ class Services:
     analysis: Analysis
     challenges: Challenges
     lichess: LichessPlay
+    tournaments: Tournaments
 
 
 async def get_services(request: Request) -> Services:

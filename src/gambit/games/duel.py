@@ -167,7 +167,11 @@ def distance(a: Fighter, b: Fighter) -> int:
 
 
 class DuelRuleset:
-    """Options: ``{"size": 5 to 15, "maxRounds": 1 to 100}``; 2 to 4 seats."""
+    """Options: ``{"size": 5 to 15, "maxRounds": 1 to 100, "start": int}``; 2 to 4 seats.
+
+    Fighters start in the corners; with ``start`` (two seats only) the first starts on a
+    tile that number picks and the second on its mirror image through the centre, so
+    the two games of a contest pair, seats swapped, start from the same position."""
 
     name = "duel"
     min_seats = 2
@@ -185,6 +189,13 @@ class DuelRuleset:
             raise InvalidOptions(f"duel takes {self.min_seats} to {self.max_seats} players")
         last = size - 1
         corners = [(0, 0), (last, last), (last, 0), (0, last)]
+        start = options.get("start")
+        if start is not None:
+            if not isinstance(start, int) or isinstance(start, bool) or start < 0 or seats != 2:
+                raise InvalidOptions("start is a number, for two players")
+            # Only the tiles of the first fighter's half: never its own mirror image.
+            x, y = divmod(start % (size * size // 2), size)
+            corners = [(x, y), (last - x, last - y)]
         fighters = [Fighter(MAX_HEALTH, START_ENERGY, x, y) for x, y in corners[:seats]]
         state = DuelState(size, max_rounds, fighters)
         _start_turn(state)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,14 +72,16 @@ class Replays:
                 names.append("Anonymous")
         return names
 
-    async def pgn(self, battle: Battle) -> str | None:
+    async def pgn(self, battle: Battle, tags: Mapping[str, str] | None = None) -> str | None:
         """The game in its standard notation (chess: PGN) with the players' names; None
-        for games that have none."""
+        for games that have none. ``tags`` add to or replace the standard ones (a
+        tournament's Event and Round)."""
         created = datetime.datetime.fromtimestamp(battle.created_at / 1000, datetime.UTC)
         tags = {
             "Event": "gambit battle",
             "Site": f"gambit battle {battle.id}",
             "Date": created.strftime("%Y.%m.%d"),
+            **(tags or {}),
         }
         names = await self.names(battle)
         return battle.ruleset.record(replay(battle.ruleset, battle), names, battle.outcome, tags)

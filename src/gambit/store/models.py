@@ -178,3 +178,70 @@ class ChallengeRow(Base):
     engine_level: Mapped[int | None] = mapped_column(Integer, nullable=True)
     decline_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class TournamentRow(Base):
+    """A tournament or match: its settings as created, its status (open, running, paused,
+    finished, canceled); ``version`` counts claims and status changes, so that processes
+    sharing the database start each game once; ``byes`` are Swiss byes given."""
+
+    __tablename__ = "tournaments"
+    __table_args__ = (Index("ix_tournaments_status_created", "status", "created_at", "id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    game: Mapped[str] = mapped_column(String(16))
+    format: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    finished_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    byes: Mapped[list[list[Any]]] = mapped_column(JSON)  # [participant id, round]
+
+
+class TournamentParticipantRow(Base):
+    """One participant: a user, or a built-in engine by spec; ``id`` is p1, p2… by entry."""
+
+    __tablename__ = "tournament_participants"
+
+    tournament_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("tournaments.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(String(8), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(60))
+    user_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    engine: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    search_time: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class TournamentGameRow(Base):
+    """One scheduled game: ``number`` orders them; ``white``/``black`` are the first and
+    second seats' participant ids; ``status`` pending → running (claimed, ``battle_id``
+    set) → finished with the first seat's ``score``."""
+
+    __tablename__ = "tournament_games"
+    __table_args__ = (
+        Index("ix_tournament_games_status", "tournament_id", "status", "number"),
+        Index("ix_tournament_games_battle", "battle_id"),
+    )
+
+    tournament_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("tournaments.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round: Mapped[int] = mapped_column(Integer)
+    pair: Mapped[int] = mapped_column(Integer)
+    white: Mapped[str] = mapped_column(String(8))
+    black: Mapped[str] = mapped_column(String(8))
+    opening: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    start: Mapped[dict[str, Any]] = mapped_column(JSON)  # the battle options it starts from
+    status: Mapped[str] = mapped_column(String(16))
+    battle_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    finished_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

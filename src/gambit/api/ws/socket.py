@@ -27,6 +27,7 @@ from gambit.api.ws.hub import Hub, Session
 from gambit.bus import Event, battle_topic
 from gambit.services.arena import seat_of
 from gambit.services.errors import ServiceError, Unauthorized
+from gambit.services.tournaments import tournament_topic
 from gambit.store.errors import RETRY_AFTER_SECONDS, StorageUnavailable, is_outage
 
 log = logging.getLogger(__name__)
@@ -151,11 +152,23 @@ class Client:
         self.hub.send(self.session, "auth", {"userId": self.session.user_id})
 
     async def subscribe(self, data: dict[str, Any]) -> None:
+        if "tournamentId" in data:
+            tournament = await self._tournament(data)
+            self.hub.subscribe(self.session, tournament_topic(tournament))
+            self.hub.send(self.session, "subscribe", {"tournamentId": tournament})
+            return
         battle = await self._battle(data)
         self.hub.subscribe(self.session, battle_topic(battle))
         self.hub.send(self.session, "subscribe", {"battleId": battle})
 
     async def unsubscribe(self, data: dict[str, Any]) -> None:
+        if "tournamentId" in data:
+            tournament = data["tournamentId"]
+            if not isinstance(tournament, str):
+                raise ClientError("INVALID_MESSAGE", "tournamentId must be a string")
+            self.hub.unsubscribe(self.session, tournament_topic(tournament))
+            self.hub.send(self.session, "unsubscribe", {"tournamentId": tournament})
+            return
         battle = _battle_id(data)
         self.hub.unsubscribe(self.session, battle_topic(battle))
         self.hub.send(self.session, "unsubscribe", {"battleId": battle})
@@ -239,6 +252,15 @@ class Client:
             return (await self.services.arena.get(battle_id)).id
         except ServiceError:
             raise ClientError("BATTLE_NOT_FOUND", f"no battle with id {battle_id}") from None
+
+    async def _tournament(self, data: dict[str, Any]) -> str:
+        tournament_id = data.get("tournamentId")
+        if not isinstance(tournament_id, str) or not tournament_id:
+            raise ClientError("INVALID_MESSAGE", "tournamentId must be a string")
+        try:
+            return (await self.services.tournaments.get(tournament_id)).id
+        except ServiceError:
+            raise ClientError("NOT_FOUND", f"no tournament with id {tournament_id}") from None
 
     def _error(self, code: str, message: str, details: str = "") -> None:
         self.hub.send(self.session, "error", {"code": code, "message": message, "details": details})

@@ -1,0 +1,197 @@
+"""``/tournaments``: round-robins, gauntlets, Swiss tournaments and SPRT matches; and
+``/engines``, what the built-in engines' levels are worth."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from gambit.api.auth import Caller
+from gambit.api.deps import ServicesDep
+from gambit.api.routing import JsonRoute
+from gambit.api.schemas.common import error_responses
+from gambit.api.schemas.tournaments import (
+    CreateTournamentRequest,
+    EngineRating,
+    Engines,
+    Status,
+    Tournament,
+    TournamentPage,
+    TournamentSummary,
+)
+from gambit.contests.calibration import TABLE
+from gambit.services.tournaments import Entry, report, summary
+
+router = APIRouter(tags=["tournaments"], route_class=JsonRoute)
+
+TournamentId = Annotated[str, Path(alias="tournamentId", max_length=36)]
+
+_errors = error_responses(
+    {
+        400: "Invalid settings (`INVALID_REQUEST` says which, in words).",
+        401: "Missing, invalid, expired or revoked token.",
+        403: "Only the tournament's creator may do this (`FORBIDDEN`).",
+        404: "No tournament with this id (`NOT_FOUND`).",
+        409: "Wrong status for the action, or already joined (`CONFLICT`).",
+        415: "The body is not `application/json`.",
+        429: "Rate limit exceeded; see `Retry-After`.",
+    }
+)
+
+
+@router.post(
+    "/tournaments",
+    status_code=201,
+    summary="Create a tournament or match",
+    response_model=Tournament,
+    responses=_errors(400, 401, 415, 429),
+)
+async def create_tournament(
+    body: CreateTournamentRequest, caller: Caller, services: ServicesDep
+) -> Tournament:
+    """Open until its creator starts it; users may join meanwhile."""
+    settings = body.model_dump(mode="json", exclude={"participants"})
+    entries = [Entry(p.userId, p.engine, p.level, p.searchTime) for p in body.participants]
+    created = await services.tournaments.create(caller.user_id, settings, entries)
+    return Tournament.model_validate(report(created))
+
+
+@router.get(
+    "/tournaments",
+    summary="List tournaments",
+    response_model=TournamentPage,
+    responses=_errors(400, 429),
+)
+async def list_tournaments(
+    services: ServicesDep,
+    status: Status | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> TournamentPage:
+    """Newest first."""
+    found, next_offset = await services.tournaments.page(status, limit, offset)
+    return TournamentPage(
+        tournaments=[TournamentSummary.model_validate(summary(t)) for t in found],
+        nextOffset=next_offset,
+    )
+
+
+@router.get(
+    "/tournaments/{tournamentId}",
+    summary="A tournament: standings, crosstable, Elo, SPRT, games",
+    response_model=Tournament,
+    responses=_errors(400, 404, 429),
+)
+async def get_tournament(tournament_id: TournamentId, services: ServicesDep) -> Tournament:
+    return Tournament.model_validate(report(await services.tournaments.get(tournament_id)))
+
+
+@router.get(
+    "/tournaments/{tournamentId}/results",
+    summary="The results as a JSON download",
+    response_model=Tournament,
+    responses=_errors(400, 404, 429),
+)
+async def tournament_results(tournament_id: TournamentId, services: ServicesDep) -> Response:
+    found = report(await services.tournaments.get(tournament_id))
+    return Response(
+        json.dumps(Tournament.model_validate(found).model_dump(mode="json")),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="tournament-{found["id"]}.json"'},
+    )
+
+
+@router.get(
+    "/tournaments/{tournamentId}/pgn",
+    summary="Every finished chess game, one PGN file",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/x-chess-pgn": {"schema": {"type": "string"}}}},
+        **_errors(400, 404, 429),
+    },
+)
+async def tournament_pgn(tournament_id: TournamentId, services: ServicesDep) -> Response:
+    tournament = await services.tournaments.get(tournament_id)
+    return Response(
+        await services.tournaments.pgn(tournament),
+        media_type="application/x-chess-pgn",
+        headers={"Content-Disposition": f'attachment; filename="tournament-{tournament.id}.pgn"'},
+    )
+
+
+@router.post(
+    "/tournaments/{tournamentId}/join",
+    summary="Join an open tournament",
+    response_model=Tournament,
+    responses=_errors(400, 401, 404, 409, 429),
+)
+async def join_tournament(
+    tournament_id: TournamentId, caller: Caller, services: ServicesDep
+) -> Tournament:
+    joined = await services.tournaments.join(tournament_id, caller.user_id)
+    return Tournament.model_validate(report(joined))
+
+
+@router.post(
+    "/tournaments/{tournamentId}/start",
+    summary="Start it (or resume it when paused)",
+    response_model=Tournament,
+    responses=_errors(400, 401, 403, 404, 409, 429),
+)
+async def start_tournament(
+    tournament_id: TournamentId, caller: Caller, services: ServicesDep
+) -> Tournament:
+    started = await services.tournaments.start(tournament_id, caller.user_id)
+    return Tournament.model_validate(report(started))
+
+
+@router.post(
+    "/tournaments/{tournamentId}/pause",
+    summary="Stop starting games; those in play finish",
+    response_model=Tournament,
+    responses=_errors(400, 401, 403, 404, 409, 429),
+)
+async def pause_tournament(
+    tournament_id: TournamentId, caller: Caller, services: ServicesDep
+) -> Tournament:
+    paused = await services.tournaments.pause(tournament_id, caller.user_id)
+    return Tournament.model_validate(report(paused))
+
+
+@router.post(
+    "/tournaments/{tournamentId}/cancel",
+    summary="Cancel: games not started are dropped, those in play finish and count",
+    response_model=Tournament,
+    responses=_errors(400, 401, 403, 404, 409, 429),
+)
+async def cancel_tournament(
+    tournament_id: TournamentId, caller: Caller, services: ServicesDep
+) -> Tournament:
+    canceled = await services.tournaments.cancel(tournament_id, caller.user_id)
+    return Tournament.model_validate(report(canceled))
+
+
+@router.get(
+    "/engines",
+    summary="The built-in engines' levels in Elo, with 95% intervals",
+    response_model=Engines,
+    responses=_errors(429),
+)
+async def engines() -> Engines:
+    """From `bench/calibrate_levels.py`'s round-robin; Elo relative to the anchor level."""
+    return Engines(
+        engines=[
+            EngineRating(
+                engine=row.engine,
+                level=row.level,
+                searchTime=row.search_time,
+                elo=row.elo,
+                eloLow=row.low,
+                eloHigh=row.high,
+                anchor=row.anchor,
+            )
+            for row in TABLE
+        ]
+    )

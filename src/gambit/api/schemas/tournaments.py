@@ -1,0 +1,208 @@
+"""Bodies of tournaments and matches (docs: the tournaments contract of issue 12)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from gambit.api.schemas.battles import ClockOption, GameName
+from gambit.api.schemas.common import JsonModel, rule_error
+
+Format = Literal["round-robin", "double-round-robin", "gauntlet", "swiss", "match"]
+Status = Literal["open", "running", "paused", "finished", "canceled"]
+MAX_UPLOAD_CHARS = 48_000  # within the request body limit
+
+
+class ParticipantEntry(JsonModel):
+    """A user (`userId`), or a built-in engine by spec (`engine`, `level`, `searchTime`)."""
+
+    userId: str | None = Field(None, max_length=36, description="A user: a bot or a person.")
+    engine: Literal["stockfish", "duel-ai"] | None = Field(
+        None, description="A built-in engine: `stockfish` plays chess, `duel-ai` duel."
+    )
+    level: int | None = Field(None, ge=0, le=20, description="Engine strength 0–20 (10).")
+    searchTime: int | None = Field(
+        None, ge=10, le=10_000, description="Engine thinking time per move, ms (1000)."
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ParticipantEntry:
+        if (self.userId is None) == (self.engine is None):
+            raise rule_error("is a userId or an engine, one of the two")
+        return self
+
+
+class Openings(JsonModel):
+    """One of: the built-in book, EPD lines, PGN games (chess; duel starts are seeded)."""
+
+    book: Literal["builtin"] | None = None
+    epd: str | None = Field(None, max_length=MAX_UPLOAD_CHARS, description="One FEN/EPD a line.")
+    pgn: str | None = Field(None, max_length=MAX_UPLOAD_CHARS, description="Each game's moves.")
+
+
+class ResignRule(JsonModel):
+    score: int = Field(ge=100, le=10_000, description="Centipawns both engines agree on.")
+    moves: int = Field(ge=1, le=100, description="For this many moves in a row.")
+
+
+class DrawRule(JsonModel):
+    score: int = Field(ge=0, le=1000, description="Centipawns within zero.")
+    moves: int = Field(ge=1, le=100, description="For this many moves in a row.")
+    after: int = Field(ge=0, le=500, description="From this move on.")
+
+
+class Adjudication(JsonModel):
+    """Chess: resign and draw rules on the engines' scores; duel: a round limit."""
+
+    resign: ResignRule | None = None
+    draw: DrawRule | None = None
+    maxRounds: int | None = Field(None, ge=1, le=100, description="Duel: the round limit.")
+
+
+class SprtSettings(JsonModel):
+    elo0: float = Field(ge=-1000, le=1000)
+    elo1: float = Field(ge=-1000, le=1000)
+    alpha: float = Field(0.05, gt=0, lt=0.5)
+    beta: float = Field(0.05, gt=0, lt=0.5)
+
+
+class CreateTournamentRequest(JsonModel):
+    name: str = Field(min_length=1, max_length=100)
+    game: GameName
+    format: Format
+    participants: list[ParticipantEntry] = Field(default_factory=list, max_length=64)
+    rounds: int | None = Field(None, ge=1, le=50, description="Swiss only.")
+    gamesPerPairing: int = Field(
+        2, ge=2, le=1000, description="Even: each opening twice, colours swapped."
+    )
+    timeControl: ClockOption | None = None
+    openings: Openings = Field(default_factory=lambda: Openings(book="builtin"))
+    concurrency: int = Field(2, ge=1, le=32, description="Games at once.")
+    adjudication: Adjudication | None = None
+    sprt: SprtSettings | None = Field(None, description='Format "match" only.')
+
+
+class TournamentSummary(BaseModel):
+    id: str
+    name: str
+    game: str
+    format: str
+    status: Status
+    createdBy: str
+    createdAt: int
+    participants: int
+    played: int
+    total: int | None
+
+
+class TournamentPage(BaseModel):
+    tournaments: list[TournamentSummary]
+    nextOffset: int | None
+
+
+class ParticipantView(BaseModel):
+    id: str
+    name: str
+    kind: Literal["user", "engine"]
+    userId: str | None
+    engine: str | None
+    level: int | None
+    searchTime: int | None
+
+
+class Progress(BaseModel):
+    played: int
+    running: int
+    total: int | None = Field(description="null for Swiss before its last round, and matches.")
+
+
+class StandingRow(BaseModel):
+    rank: int
+    participantId: str
+    points: float
+    games: int
+    wins: int
+    draws: int
+    losses: int
+    buchholz: float
+    sonnebornBerger: float
+    elo: float | None = Field(description="Maximum-likelihood Elo; null before any game.")
+    eloLow: float | None = Field(description="The 95% interval's low end.")
+    eloHigh: float | None
+
+
+class Cell(BaseModel):
+    points: float
+    games: int
+
+
+class SprtStep(BaseModel):
+    pairs: int
+    llr: float
+
+
+class SprtView(BaseModel):
+    elo0: float
+    elo1: float
+    alpha: float
+    beta: float
+    lower: float
+    upper: float
+    llr: float
+    decision: Literal["H0", "H1"] | None
+    history: list[SprtStep]
+
+
+class GameResultView(BaseModel):
+    points: list[float] = Field(description="By seat.")
+    reason: str
+
+
+class TournamentGame(BaseModel):
+    battleId: str | None
+    round: int
+    pair: int
+    seats: list[str] = Field(description="Participant ids, first seat (white) first.")
+    opening: str | None
+    status: Literal["pending", "running", "finished"]
+    result: GameResultView | None
+
+
+class Tournament(BaseModel):
+    id: str
+    name: str
+    game: str
+    format: str
+    status: Status
+    createdBy: str
+    createdAt: int
+    startedAt: int | None
+    finishedAt: int | None
+    settings: dict[str, object] = Field(description="The create body minus participants.")
+    participants: list[ParticipantView]
+    progress: Progress
+    standings: list[StandingRow]
+    crosstable: dict[str, dict[str, Cell]] = Field(description="Row's score against column.")
+    los: dict[str, dict[str, float | None]] = Field(
+        description="Likelihood of superiority, row over column."
+    )
+    pentanomial: dict[str, list[int]] = Field(
+        description="Per participant: pairs scoring 0, ½, 1, 1½, 2 (its own perspective)."
+    )
+    sprt: SprtView | None
+    games: list[TournamentGame]
+
+
+class EngineRating(BaseModel):
+    engine: str
+    level: int
+    searchTime: int
+    elo: float
+    eloLow: float
+    eloHigh: float
+    anchor: bool
+
+
+class Engines(BaseModel):
+    engines: list[EngineRating]
