@@ -96,7 +96,7 @@ describe('BattleSocket', () => {
     second.serve('connect', { sessionId: 's2' }, 1);
     second.serve('reconnect', { resumed: false }, 2);
     expect(heard).toEqual([
-      { event: 'tournament:update', data: { id: 't1', played: 1 }, seq: 2 },
+      { event: 'tournament:update', data: { id: 't1', played: 1 }, seq: 2, ts: 0 },
       { event: 'tournament:update', data: { tournamentId: 't1' }, seq: 0 },
     ]);
   });
