@@ -87,7 +87,7 @@ describe('the create form', () => {
       'A match is between exactly two participants; there are 3.',
     ]);
     expect(errors({ participants: engines, gamesPerPairing: 3 })).toEqual([
-      'Games per pairing must be an even number, 2 or more: each opening is played twice, colours swapped.',
+      'Games per pairing must be an even number from 2 to 1000: each opening is played twice, colours swapped.',
     ]);
     expect(errors({ format: 'swiss', participants: engines, rounds: 4 })).toEqual([
       '3 participants can play at most 3 Swiss rounds without a rematch.',
@@ -104,8 +104,12 @@ describe('the create form', () => {
     ]);
     const alice = { kind: 'user' as const, userId: USER, name: 'alice' };
     expect(errors({ participants: [alice, alice] })).toEqual(['alice is in the list twice.']);
-    expect(errors({ participants: engines, concurrency: 0 })).toEqual(['Games at once: a whole number from 1 to 64.']);
-    expect(errors({ participants: engines, adjudicate: true, resignScore: 5 })).toEqual([
+    expect(errors({ participants: engines, concurrency: 0 })).toEqual(['Games at once: a whole number from 1 to 32.']);
+    expect(errors({ participants: engines, adjudicate: true, resignScore: 50, drawMoves: 0 })).toEqual([
+      'Resign beyond 100 to 10000 centipawns.',
+      'Adjudication counts 1 to 100 moves in a row.',
+    ]);
+    expect(errors({ participants: engines, adjudicate: true, resignScore: 100, drawScore: 100 })).toEqual([
       'The resign score must be above the draw score.',
     ]);
     expect(errors({ format: 'match', participants: engines.slice(1), elo0: 5, elo1: 5, alpha: 0 })).toEqual([

@@ -265,7 +265,7 @@ export interface Tournament {
   progress: { played: number; running: number; total: number | null };
   standings: Standing[];
   crosstable: Record<string, Record<string, CrosstableCell>>;
-  los: Record<string, Record<string, number>>;
+  los: Record<string, Record<string, number | null>>; // null where it cannot be told
   pentanomial: Record<string, number[]> | null;
   sprt: SprtState | null;
   games: TournamentGame[];

@@ -320,7 +320,7 @@ export function tournamentPage(root: Element, tournamentId: string): void {
               played && Object.keys(t.los ?? {}).length
                 ? matrix('los', 'Likelihood of superiority', t, (row, column) => {
                     const value = t.los[row]?.[column];
-                    return value === undefined ? '' : percentText(value);
+                    return value === undefined || value === null ? '' : percentText(value);
                   })
                 : null,
               pentanomial(t),

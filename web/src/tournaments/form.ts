@@ -48,7 +48,7 @@ export interface TournamentForm {
 export const TIME_CONTROLS = ['', '1+0', '2+1', '3+2', '5+3', '10+5', '15+10'];
 
 export const LEVELS = { min: 0, max: 20 };
-export const SEARCH_TIME = { min: 10, max: 60_000 };
+export const SEARCH_TIME = { min: 10, max: 10_000 };
 
 export function emptyForm(): TournamentForm {
   return {
@@ -130,14 +130,14 @@ export function buildTournament(form: TournamentForm): Built {
   }
 
   const perPairing = form.format === 'match' ? 'The most games of the match' : 'Games per pairing';
-  if (!isWhole(form.gamesPerPairing, 2, 100_000) || form.gamesPerPairing % 2 !== 0) {
-    errors.push(`${perPairing} must be an even number, 2 or more: each opening is played twice, colours swapped.`);
+  if (!isWhole(form.gamesPerPairing, 2, 1000) || form.gamesPerPairing % 2 !== 0) {
+    errors.push(`${perPairing} must be an even number from 2 to 1000: each opening is played twice, colours swapped.`);
   }
-  if (form.format === 'swiss' && !isWhole(form.rounds, 1, 1000)) errors.push('A Swiss tournament needs 1 round or more.');
+  if (form.format === 'swiss' && !isWhole(form.rounds, 1, 50)) errors.push('A Swiss tournament has 1 to 50 rounds.');
   if (form.format === 'swiss' && count >= 2 && form.rounds >= count + (count % 2)) {
     errors.push(`${count} participants can play at most ${count - 1 + (count % 2)} Swiss rounds without a rematch.`);
   }
-  if (!isWhole(form.concurrency, 1, 64)) errors.push('Games at once: a whole number from 1 to 64.');
+  if (!isWhole(form.concurrency, 1, 32)) errors.push('Games at once: a whole number from 1 to 32.');
 
   let openings: Openings | undefined;
   if (form.game === 'chess') {
@@ -148,15 +148,21 @@ export function buildTournament(form: TournamentForm): Built {
 
   let adjudication: ChessAdjudication | DuelAdjudication | undefined;
   if (form.adjudicate && form.game === 'chess') {
-    const numbers = [form.resignScore, form.resignMoves, form.drawScore, form.drawMoves, form.drawAfter];
-    if (!numbers.every((value) => isWhole(value, 0, 100_000))) errors.push('Adjudication takes whole numbers, 0 or more.');
-    else if (form.resignScore <= form.drawScore) errors.push('The resign score must be above the draw score.');
+    // The server's ranges: scores in centipawns, move counts.
+    const before = errors.length;
+    if (!isWhole(form.resignScore, 100, 10_000)) errors.push('Resign beyond 100 to 10000 centipawns.');
+    if (!isWhole(form.drawScore, 0, 1000)) errors.push('Draw within 0 to 1000 centipawns.');
+    if (![form.resignMoves, form.drawMoves].every((moves) => isWhole(moves, 1, 100))) {
+      errors.push('Adjudication counts 1 to 100 moves in a row.');
+    }
+    if (!isWhole(form.drawAfter, 0, 500)) errors.push('Draws are adjudicated from move 0 to 500 on.');
+    if (errors.length === before && form.resignScore <= form.drawScore) errors.push('The resign score must be above the draw score.');
     adjudication = {
       resign: { score: form.resignScore, moves: form.resignMoves },
       draw: { score: form.drawScore, moves: form.drawMoves, after: form.drawAfter },
     };
   } else if (form.adjudicate) {
-    if (!isWhole(form.maxRounds, 1, 1000)) errors.push('The round limit is a whole number from 1 to 1000.');
+    if (!isWhole(form.maxRounds, 1, 100)) errors.push('The round limit is a whole number from 1 to 100.');
     adjudication = { maxRounds: form.maxRounds };
   }
 

@@ -340,13 +340,13 @@ export function tournamentsPage(root: Element): void {
         ? null
         : form.game === 'chess'
           ? h('div.adjudication-rules', [
-              numberInput('resignScore', 'Resign beyond (centipawns)', 0, 100_000),
-              numberInput('resignMoves', '… for moves', 0, 1000),
-              numberInput('drawScore', 'Draw within (centipawns)', 0, 100_000),
-              numberInput('drawMoves', '… for moves', 0, 1000),
-              numberInput('drawAfter', '… after move', 0, 1000),
+              numberInput('resignScore', 'Resign beyond (centipawns)', 100, 10_000),
+              numberInput('resignMoves', '… for moves', 1, 100),
+              numberInput('drawScore', 'Draw within (centipawns)', 0, 1000),
+              numberInput('drawMoves', '… for moves', 1, 100),
+              numberInput('drawAfter', '… after move', 0, 500),
             ])
-          : numberInput('maxRounds', 'Round limit', 1, 1000),
+          : numberInput('maxRounds', 'Round limit', 1, 100),
     ]);
   }
 
@@ -400,9 +400,9 @@ export function tournamentsPage(root: Element): void {
           form.participants = form.participants.filter((p) => p.kind === 'user' || p.kind === engineOf(game));
         }),
         select<TournamentFormat>('format', 'Format', form.format, formats, (format) => (form.format = format)),
-        form.format === 'swiss' ? numberInput('rounds', 'Rounds', 1, 1000) : null,
+        form.format === 'swiss' ? numberInput('rounds', 'Rounds', 1, 50) : null,
         participantsField(),
-        numberInput('gamesPerPairing', form.format === 'match' ? 'Games at most' : 'Games per pairing', 2, 100_000, 2),
+        numberInput('gamesPerPairing', form.format === 'match' ? 'Games at most' : 'Games per pairing', 2, 1000, 2),
         form.game === 'chess'
           ? select(
               'timeControl',
@@ -413,7 +413,7 @@ export function tournamentsPage(root: Element): void {
             )
           : null,
         openingsField(),
-        numberInput('concurrency', 'Games at once', 1, 64),
+        numberInput('concurrency', 'Games at once', 1, 32),
         adjudicationField(),
         form.format === 'match' ? sprtField() : null,
         formErrors.length
