@@ -90,7 +90,7 @@ def test_a_round_robin_of_engines_made_in_the_form_runs_live_to_its_results(
     assert made["settings"]["gamesPerPairing"] == 2
     assert made["settings"]["concurrency"] == 3
     assert made["settings"]["timeControl"] is None
-    assert made["settings"]["openings"] == {"book": "builtin"}
+    assert made["settings"]["openings"]["book"] == "builtin"
     assert made["settings"]["adjudication"]["resign"] == {"score": 800, "moves": 5}
     assert made["progress"]["total"] == 6
 
