@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import ConsoleMessage, Error, Locator, Page, expect
 
 from tests.conftest import LiveServer
 from tests.helpers import bearer, register
@@ -312,8 +312,17 @@ def test_the_tournament_pages_fit_a_phone_and_break_no_policy(
     tournament_id = answer.json()["id"]
 
     problems: list[str] = []
-    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
-    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.append(message.text)
+
+    def page_error(error: Error) -> None:
+        problems.append(str(error))
+
+    # The same collector as main's ``problems_on`` in tests/web/conftest.py.
+    page.on("console", console)
+    page.on("pageerror", page_error)
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, web_server.url, organiser)
     for path in ("/tournaments", f"/tournament/{tournament_id}"):
