@@ -11,6 +11,8 @@ import { leaderboardPage } from './leaderboard';
 import { lobbyPage } from './lobby';
 import { profilePage } from './profile';
 import { replayPage } from './replay';
+import { tournamentPage } from './tournament';
+import { tournamentsPage } from './tournaments';
 import { watchPage } from './watch';
 
 const root = document.getElementById('app');
@@ -18,6 +20,7 @@ const path = location.pathname;
 const game = /^\/game\/([0-9a-f-]{36})$/.exec(path);
 const replay = /^\/replay\/([0-9a-f-]{36})$/.exec(path);
 const profile = /^\/profile\/([0-9a-f-]{36})$/.exec(path);
+const tournament = /^\/tournament\/([0-9a-zA-Z_-]{1,64})$/.exec(path);
 const leaderboard = /^\/leaderboard\/([a-z]+)$/.exec(path);
 
 if (root) {
@@ -25,6 +28,8 @@ if (root) {
   else if (replay) replayPage(root, replay[1]);
   else if (profile) profilePage(root, profile[1]);
   else if (leaderboard) leaderboardPage(root, leaderboard[1]);
+  else if (tournament) tournamentPage(root, tournament[1]);
+  else if (path === '/tournaments') tournamentsPage(root);
   else if (path === '/account') accountPage(root);
   else if (path === '/watch') watchPage(root);
   else lobbyPage(root);

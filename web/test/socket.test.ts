@@ -43,7 +43,7 @@ describe('BattleSocket', () => {
   it('subscribes, and after a drop resumes its session from the last event it had', () => {
     const heard: ServerEvent[] = [];
     const status: boolean[] = [];
-    new BattleSocket('b1', (event) => heard.push(event), (up) => status.push(up));
+    new BattleSocket({ battleId: 'b1' }, (event) => heard.push(event), (up) => status.push(up));
     const first = FakeSocket.opened[0];
     expect(first.url).toBe('wss://gambit.example/api/v1/ws');
     first.serve('connect', { sessionId: 's1' }, 1);
@@ -68,7 +68,7 @@ describe('BattleSocket', () => {
 
   it('starts afresh and asks for a reload when the session can no longer be resumed', () => {
     const heard: ServerEvent[] = [];
-    new BattleSocket('b1', (event) => heard.push(event));
+    new BattleSocket({ battleId: 'b1' }, (event) => heard.push(event));
     const first = FakeSocket.opened[0];
     first.serve('connect', { sessionId: 's1' }, 1);
     first.close();
@@ -83,8 +83,26 @@ describe('BattleSocket', () => {
     expect(third.sent).toEqual([{ event: 'subscribe', data: { battleId: 'b1' } }]);
   });
 
+  it('subscribes to a tournament, and asks for its reload when it cannot resume', () => {
+    const heard: ServerEvent[] = [];
+    new BattleSocket({ tournamentId: 't1' }, (event) => heard.push(event));
+    const first = FakeSocket.opened[0];
+    first.serve('connect', { sessionId: 's1' }, 1);
+    expect(first.sent).toEqual([{ event: 'subscribe', data: { tournamentId: 't1' } }]);
+    first.serve('tournament:update', { id: 't1', played: 1 }, 2);
+    first.close();
+    vi.advanceTimersByTime(1000);
+    const second = FakeSocket.opened[1];
+    second.serve('connect', { sessionId: 's2' }, 1);
+    second.serve('reconnect', { resumed: false }, 2);
+    expect(heard).toEqual([
+      { event: 'tournament:update', data: { id: 't1', played: 1 }, seq: 2, ts: 0 },
+      { event: 'tournament:update', data: { tournamentId: 't1' }, seq: 0 },
+    ]);
+  });
+
   it('stays closed once closed', () => {
-    const socket = new BattleSocket('b1', () => {});
+    const socket = new BattleSocket({ battleId: 'b1' }, () => {});
     socket.close();
     vi.advanceTimersByTime(5000);
     expect(FakeSocket.opened).toHaveLength(1);

@@ -24,6 +24,8 @@ PAGES = (
     "/replay/{battleId}",
     "/profile/{userId}",
     "/leaderboard/{game}",
+    "/tournaments",
+    "/tournament/{tournamentId}",
 )
 PAGE_PREFIXES = (
     "/assets/",
@@ -33,6 +35,8 @@ PAGE_PREFIXES = (
     "/replay/",
     "/profile/",
     "/leaderboard/",
+    "/tournaments",
+    "/tournament/",
 )
 """Paths of the web face (besides ``/`` itself), for the security headers."""
 

@@ -1,5 +1,5 @@
-// The real-time socket: the events of the battles it subscribes to. A dropped connection
-// comes back by itself and resumes the session, so no event is missed.
+// The real-time socket: the events of the battle or tournament it subscribes to. A dropped
+// connection comes back by itself and resumes the session, so no event is missed.
 
 import { currentSession } from './session';
 
@@ -8,6 +8,9 @@ export interface ServerEvent {
   data: Record<string, unknown>;
   seq: number;
 }
+
+/** What a socket listens to: one battle's events, or one tournament's updates. */
+export type Subscription = { battleId: string } | { tournamentId: string };
 
 type Listener = (event: ServerEvent) => void;
 type Status = (connected: boolean) => void;
@@ -21,7 +24,7 @@ export class BattleSocket {
   private closed = false;
 
   constructor(
-    private readonly battleId: string,
+    private readonly subscription: Subscription,
     private readonly listener: Listener,
     private readonly status: Status = () => {},
   ) {
@@ -54,7 +57,7 @@ export class BattleSocket {
         socket.send(JSON.stringify({ event: 'reconnect', data: { sessionId: this.sessionId, lastSeq: this.lastSeq } }));
       } else {
         this.sessionId = String(event.data.sessionId);
-        socket.send(JSON.stringify({ event: 'subscribe', data: { battleId: this.battleId } }));
+        socket.send(JSON.stringify({ event: 'subscribe', data: this.subscription }));
       }
       this.status(true);
       return;
@@ -64,7 +67,8 @@ export class BattleSocket {
       this.sessionId = null;
       this.lastSeq = 0;
       socket.close();
-      this.listener({ event: 'game:update', data: { battleId: this.battleId }, seq: 0 });
+      const reload = 'battleId' in this.subscription ? 'game:update' : 'tournament:update';
+      this.listener({ event: reload, data: { ...this.subscription }, seq: 0 });
       return;
     }
     this.lastSeq = event.seq;

@@ -131,3 +131,142 @@ export interface ApiToken {
 export interface NewApiToken extends ApiToken {
   token: string;
 }
+
+// -- Tournaments and matches (`/tournaments`) ---------------------------------------------
+
+export const TOURNAMENT_FORMATS = ['round-robin', 'double-round-robin', 'gauntlet', 'swiss', 'match'] as const;
+export type TournamentFormat = (typeof TOURNAMENT_FORMATS)[number];
+
+export const TOURNAMENT_STATUSES = ['open', 'running', 'paused', 'finished', 'canceled'] as const;
+export type TournamentStatus = (typeof TOURNAMENT_STATUSES)[number];
+
+/** Who may play: a user (a bot account or a person), or a built-in engine that plays itself. */
+export type ParticipantSpec =
+  | { userId: string }
+  | { engine: 'stockfish'; level: number; searchTime: number }
+  | { engine: 'duel-ai'; level: number; searchTime: number };
+
+export interface TimeControl {
+  limit: number; // seconds
+  increment: number; // seconds
+}
+
+export type Openings = { book: 'builtin' } | { epd: string } | { pgn: string };
+
+export interface ChessAdjudication {
+  resign?: { score: number; moves: number };
+  draw?: { score: number; moves: number; after: number };
+}
+
+export interface DuelAdjudication {
+  maxRounds: number;
+}
+
+export interface SprtSettings {
+  elo0: number;
+  elo1: number;
+  alpha: number;
+  beta: number;
+}
+
+/** The body of `POST /tournaments`. */
+export interface NewTournament {
+  name: string;
+  game: GameName;
+  format: TournamentFormat;
+  participants: ParticipantSpec[];
+  rounds?: number;
+  gamesPerPairing: number;
+  timeControl: TimeControl | null;
+  openings?: Openings;
+  concurrency: number;
+  adjudication?: ChessAdjudication | DuelAdjudication;
+  sprt?: SprtSettings;
+}
+
+export interface TournamentSummary {
+  id: string;
+  name: string;
+  game: GameName;
+  format: TournamentFormat;
+  status: TournamentStatus;
+  createdBy: string;
+  createdAt: number;
+  participants: number;
+  played: number;
+  total: number | null;
+}
+
+export interface TournamentPage {
+  tournaments: TournamentSummary[];
+  nextOffset: number | null;
+}
+
+export interface Participant {
+  id: string;
+  name: string;
+  kind: 'user' | 'engine';
+  userId: string | null;
+  engine: string | null;
+  level: number | null;
+  searchTime: number | null;
+}
+
+export interface Standing {
+  rank: number;
+  participantId: string;
+  points: number;
+  games: number;
+  wins: number;
+  draws: number;
+  losses: number;
+  buchholz: number;
+  sonnebornBerger: number;
+  elo: number | null;
+  eloLow: number | null;
+  eloHigh: number | null;
+}
+
+export interface CrosstableCell {
+  points: number;
+  games: number;
+}
+
+export interface SprtState extends SprtSettings {
+  lower: number;
+  upper: number;
+  llr: number;
+  decision: 'H0' | 'H1' | null;
+  history: { pairs: number; llr: number }[];
+}
+
+export interface TournamentGame {
+  battleId: string | null; // none while the game waits for its turn
+  round: number;
+  pair: number;
+  seats: string[]; // participant ids, first seat first
+  opening: string | null;
+  status: 'pending' | 'running' | 'finished';
+  result: { points: number[]; reason: string } | null;
+}
+
+export interface Tournament {
+  id: string;
+  name: string;
+  game: GameName;
+  format: TournamentFormat;
+  status: TournamentStatus;
+  createdBy: string;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  settings: Omit<NewTournament, 'participants'>;
+  participants: Participant[];
+  progress: { played: number; running: number; total: number | null };
+  standings: Standing[];
+  crosstable: Record<string, Record<string, CrosstableCell>>;
+  los: Record<string, Record<string, number | null>>; // null where it cannot be told
+  pentanomial: Record<string, number[]> | null;
+  sprt: SprtState | null;
+  games: TournamentGame[];
+}

@@ -27,7 +27,7 @@ export function mount(element: Element, render: () => VNode): () => void {
   return redraw;
 }
 
-/** The top bar every page shares: the way home, the rankings, and who is signed in (a
+/** The top bar every page shares: the way home, the rankings, the tournaments, and who is signed in (a
  * link to their profile). */
 export function header(username: string | null): VNode {
   const userId = currentSession()?.userId;
@@ -36,6 +36,7 @@ export function header(username: string | null): VNode {
     h('nav', [
       h('a', { attrs: { href: '/watch' } }, 'Watch'),
       h('a', { attrs: { href: '/leaderboard/chess' } }, 'Leaderboard'),
+      h('a', { attrs: { href: '/tournaments' } }, 'Tournaments'),
       h('a', { attrs: { href: '/docs' } }, 'API'),
       ...(username && userId
         ? [

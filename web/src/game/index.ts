@@ -287,7 +287,7 @@ export function gamePage(root: Element, battleId: string): void {
   setInterval(() => {
     if (battle?.state.status === 'ACTIVE' && (battle.state.clock || battle.options?.turnSeconds)) redraw();
   }, CLOCK_REDRAW_MS);
-  new BattleSocket(battleId, hear, (up) => {
+  new BattleSocket({ battleId }, hear, (up) => {
     connected = up;
     redraw();
   });
