@@ -13,11 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import ConsoleMessage, Error, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import LiveServer
 from tests.helpers import bearer, register
-from tests.web.conftest import sign_in
+from tests.web.conftest import problems_on, sign_in
 
 TOURNAMENT_URL = re.compile(r"/tournament/([0-9A-Za-z_-]+)$")
 # Engines at 50 ms a move, adjudicated: a few seconds a game, several games at once.
@@ -246,6 +246,7 @@ def test_users_are_added_by_name_and_others_join_from_the_list(
 
     form.locator("input[name=user]").fill(bob["username"])
     form.locator("button.add-user").click()
+    expect(form.locator("ol.chosen li", has_text=bob["username"])).to_have_count(1)
     form.locator("button.add-me").click()
     form.locator("input[name=user]").fill("nobody_" + uuid.uuid4().hex[:8])
     form.locator("button.add-user").click()
@@ -311,18 +312,7 @@ def test_the_tournament_pages_fit_a_phone_and_break_no_policy(
     assert answer.status_code == 201, answer.text
     tournament_id = answer.json()["id"]
 
-    problems: list[str] = []
-
-    def console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            problems.append(message.text)
-
-    def page_error(error: Error) -> None:
-        problems.append(str(error))
-
-    # The same collector as main's ``problems_on`` in tests/web/conftest.py.
-    page.on("console", console)
-    page.on("pageerror", page_error)
+    problems = problems_on(page)
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, web_server.url, organiser)
     for path in ("/tournaments", f"/tournament/{tournament_id}"):

@@ -5,7 +5,6 @@ import {
   emptyForm,
   isUserId,
   timeControlOf,
-  userIdFromProfileUrl,
   type TournamentForm,
 } from '../src/tournaments/form';
 
@@ -131,11 +130,5 @@ describe('the form helpers', () => {
     expect(isUserId(USER)).toBe(true);
     expect(isUserId(` ${USER.toUpperCase()} `)).toBe(true);
     expect(isUserId('alice')).toBe(false);
-  });
-
-  it("reads the gambit id from a lichess-face user's profile url", () => {
-    expect(userIdFromProfileUrl(`http://localhost:8080/profile/${USER}`)).toBe(USER);
-    expect(userIdFromProfileUrl('https://lichess.org/@/alice')).toBeNull();
-    expect(userIdFromProfileUrl(undefined)).toBeNull();
   });
 });

@@ -199,10 +199,3 @@ function isWhole(value: number, min: number, max: number): boolean {
 export function isUserId(text: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text.trim());
 }
-
-/** The gambit user id in a lichess-face user's `url` (`…/profile/{userId}`): the public
- * API's only way from a username to an id today. */
-export function userIdFromProfileUrl(url: string | undefined): string | null {
-  const found = /\/profile\/([0-9a-f-]{36})$/i.exec(url ?? '');
-  return found ? found[1] : null;
-}

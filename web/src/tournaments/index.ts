@@ -1,7 +1,7 @@
 // Tournaments and matches: the list by status (in the address, `?status=`, so every tab is
 // a link), joining an open one, and for a signed-in organiser the form that creates one.
 
-import { failureText, lichessRequest, request } from '../common/api';
+import { failureText, request } from '../common/api';
 import { currentSession } from '../common/session';
 import {
   GAMES,
@@ -25,7 +25,6 @@ import {
   engineOf,
   formParticipantText,
   isUserId,
-  userIdFromProfileUrl,
   type OpeningSource,
   type TournamentForm,
 } from './form';
@@ -174,16 +173,10 @@ export function tournamentsPage(root: Element): void {
     const text = userQuery.trim();
     if (!text) return;
     try {
-      if (isUserId(text)) {
-        const user = await request<PublicUser>('GET', `/users/${text.toLowerCase()}`);
-        addParticipant(user.userId, user.username);
-      } else {
-        // gambit's own API has no lookup by name; the lichess face's user has the id in its url.
-        const user = await lichessRequest<{ username: string; url?: string }>('GET', `/api/user/${encodeURIComponent(text)}`);
-        const userId = userIdFromProfileUrl(user.url);
-        if (!userId) throw new Error('no id');
-        addParticipant(userId, user.username);
-      }
+      const user = isUserId(text)
+        ? await request<PublicUser>('GET', `/users/${text.toLowerCase()}`)
+        : await request<PublicUser>('GET', `/users?${new URLSearchParams({ username: text }).toString()}`);
+      addParticipant(user.userId, user.username);
       userQuery = '';
       formErrors = [];
     } catch {
