@@ -1,5 +1,10 @@
 """Tournaments over HTTP: engines play round-robins and matches to the end; Swiss pairs
-users without rematches; the errors of the contract."""
+users without rematches; the errors of the contract.
+
+On SQLite only: engines playing whole games take most of these tests' time, and the
+runner's writes on PostgreSQL are proven where two processes share one
+(tests/api/test_tournament_restarts.py).
+"""
 
 from __future__ import annotations
 
@@ -12,12 +17,20 @@ from typing import Any
 
 import chess.pgn
 import httpx
+import pytest
 
 from tests.conftest import LiveServer
 from tests.helpers import act, assert_error, bearer, register
 from tests.ws import open_socket
 
 RANDOM_PLIES = 12
+
+
+@pytest.fixture(scope="module")
+def backend() -> str:
+    return "sqlite"
+
+
 QUICK = {"limit": 5, "increment": 0}  # engines moving every 50 ms lose on time, if ever
 
 
