@@ -18,7 +18,7 @@ from typing import Any
 from gambit.ai.player import AIPlayer, Decision
 from gambit.games.battle import Battle, BattleStatus, SeatKind, name_line, player_ids
 from gambit.services.announcer import Announcer
-from gambit.services.errors import ServiceError
+from gambit.services.errors import GameOver, ServiceError
 from gambit.services.referee import Actor, Referee
 from gambit.services.repository import BattleRepository
 from gambit.store import BattleStore, StorageUnavailable
@@ -76,7 +76,10 @@ class AITurns:
             and not battle.thinking
             and battle.seats[battle.to_move()].kind is SeatKind.AI
         ):
-            await self.start(battle.id, lambda battle: battle.to_move())
+            # The battle may have ended since this change (a hook before this one
+            # adjudicated it): then there is no turn to take.
+            with contextlib.suppress(GameOver):
+                await self.start(battle.id, lambda battle: battle.to_move())
 
     def _spawn(self, battle: Battle) -> None:
         task = asyncio.create_task(self._think(battle), name=f"ai-turn-{battle.id}")

@@ -95,9 +95,14 @@ class Referee:
         self._now = now
         self._after: list[AfterChange] = []
 
-    def after_change(self, hook: AfterChange) -> None:
-        """Run ``hook`` after every stored change (an AI seat may be next)."""
-        self._after.append(hook)
+    def after_change(self, hook: AfterChange, *, first: bool = False) -> None:
+        """Run ``hook`` after every stored change (an AI seat may be next); ``first``:
+        before the hooks already there (a change that may end the battle goes before
+        the one that starts the next AI turn)."""
+        if first:
+            self._after.insert(0, hook)
+        else:
+            self._after.append(hook)
 
     # -- the changes -------------------------------------------------------------
 
@@ -397,6 +402,31 @@ class Referee:
             return Edit(_announce_end(self._announcer))
 
         return await self._change(battle_id, edit)
+
+    async def adjudicate(
+        self, battle_id: str, decide: Callable[[Battle], Outcome | None]
+    ) -> Battle | None:
+        """End a battle in play with the outcome ``decide`` finds on the battle as it
+        stands (a tournament's adjudication rules); None, and no change, if it is not in
+        play any more or ``decide`` finds nothing. An AI turn in progress is dropped."""
+
+        def edit(battle: Battle) -> Edit:
+            if battle.status is not BattleStatus.ACTIVE:
+                raise _Stale()
+            outcome = decide(battle)
+            if outcome is None:
+                raise _Stale()
+            battle.thinking = False
+            battle.outcome = outcome
+            battle.status = BattleStatus.FINISHED
+            battle.updated_at = self._now()
+            _pass_turn(battle, battle.updated_at)  # the clock stops
+            return Edit(_announce_end(self._announcer))
+
+        try:
+            return await self._change(battle_id, edit)
+        except _Stale:
+            return None
 
     async def on_deadline(self, battle_id: str, now: int) -> None:
         """The clock says the battle is due: expire it, abort it (nobody started), or

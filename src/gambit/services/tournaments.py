@@ -17,6 +17,15 @@ time). Pause stops starting games; start resumes. Cancel forgets the games not s
 and lets the running ones finish as ordinary battles; their results are still recorded.
 A match stops as soon as its SPRT decides: games not started are forgotten, games in
 play finish and count in the standings (not in the SPRT, which stopped at the decision).
+
+Adjudication (chess): the tournament's resign and draw rules (`gambit.contests.adjudication`)
+go into each game's battle options, and after every change of a battle that has them
+(checked first among the referee's after-change hooks, so before the next AI turn starts)
+the runner judges the scores the engines stored with their moves (`ActionRecord.info`);
+when a rule holds, the referee ends the battle with reason ``adjudication``, and the
+result is recorded and rated like any other. Only moves that carry a score count: a
+user's moves (bots on the lichess API) carry none, so a game where a side is a user is
+never adjudicated. Duel's adjudication is its round limit (``maxRounds``).
 """
 
 from __future__ import annotations
@@ -47,8 +56,10 @@ from gambit.contests import (
     swiss_round,
     with_openings,
 )
+from gambit.contests.adjudication import ADJUDICATION, Ply, Rules, judge
 from gambit.games import InvalidOptions
-from gambit.games.battle import Battle, BattleStatus, Seat, SeatKind
+from gambit.games.base import Outcome
+from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat, SeatKind
 from gambit.games.clock import ABORTED, CLOCK, TimeControl, speed
 from gambit.services.accounts import Accounts
 from gambit.services.ai_turns import AUTO_AI
@@ -132,6 +143,7 @@ class Tournaments:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         bus.add_listener(self._heard)
+        referee.after_change(self._adjudicate, first=True)
 
     # -- the use cases ----------------------------------------------------------
 
@@ -278,6 +290,24 @@ class Tournaments:
                 except Exception:
                     log.exception("tournament %s could not advance", tournament_id)
 
+    async def _adjudicate(self, battle: Battle) -> None:
+        """After a change of a battle: end it if its adjudication rules say so (only
+        after a move that carries a score; decided again on the battle as stored)."""
+        rules = Rules.of(battle.options.get(ADJUDICATION))
+        if (
+            rules is None
+            or battle.status is not BattleStatus.ACTIVE
+            or not battle.actions
+            or _score_of(battle.actions[-1]) is None
+            or judge(rules, plies(battle)) is None
+        ):
+            return
+        try:
+            await self._referee.adjudicate(battle.id, lambda current: adjudicated(rules, current))
+        except (ServiceError, StorageUnavailable) as exc:
+            # The next move is judged again; the rules look at its scores too.
+            log.info("battle %s not adjudicated now: %s", battle.id, exc)
+
     def _heard(self, topic: str, event: Event) -> None:
         if event.name == "game:end":
             self._wake.set()
@@ -394,6 +424,9 @@ class Tournaments:
         adjudication = settings.get("adjudication") or {}
         if tournament.game == "duel" and adjudication.get(DUEL_MAX_ROUNDS):
             options[DUEL_MAX_ROUNDS] = adjudication[DUEL_MAX_ROUNDS]
+        rules = Rules.of(adjudication)
+        if tournament.game == "chess" and rules is not None:
+            options[ADJUDICATION] = rules.to_json()  # read back by `_adjudicate`
         pace = speed(options)
         seats = [
             await self._seat(tournament.game, by_id[pid], pace) for pid in (game.white, game.black)
@@ -485,6 +518,9 @@ def _check_settings(game: str, form: str, settings: Mapping[str, Any]) -> None:
             TimeControl.of({CLOCK: settings["timeControl"]})
         except InvalidOptions as exc:
             raise InvalidRequest(f"timeControl: {exc}") from None
+    adjudication = settings.get("adjudication") or {}
+    if game != "chess" and (adjudication.get("resign") or adjudication.get("draw")):
+        raise InvalidRequest("adjudication: resign and draw are chess rules; duel has maxRounds")
     if game == "chess":
         try:
             book_openings(settings.get("openings"))
@@ -514,6 +550,31 @@ def _start(game: str, opening: book.Opening) -> dict[str, Any]:
     if game == "chess":
         return {"fen": opening.fen}
     return {"start": secrets.randbelow(1 << 30)}
+
+
+# -- adjudication --------------------------------------------------------------
+
+
+def _score_of(record: ActionRecord) -> float | None:
+    """The score the mover's engine reported with its move (its own view), if any."""
+    score = record.info.get("score")
+    if isinstance(score, bool) or not isinstance(score, int | float):
+        return None
+    return score
+
+
+def plies(battle: Battle) -> list[Ply]:
+    """The battle's moves as the adjudication rules read them."""
+    return [Ply(record.seat, _score_of(record)) for record in battle.actions]
+
+
+def adjudicated(rules: Rules, battle: Battle) -> Outcome | None:
+    """The outcome ``rules`` give ``battle`` as it stands, or None: play on."""
+    verdict = judge(rules, plies(battle))
+    if verdict is None:
+        return None
+    winners = () if verdict.winner is None else (verdict.winner,)
+    return Outcome(winners=winners, reason=ADJUDICATION)
 
 
 # -- results -------------------------------------------------------------------
