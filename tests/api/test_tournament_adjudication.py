@@ -10,9 +10,16 @@ from typing import Any
 import chess
 import chess.pgn
 import httpx
+import pytest
 
 from tests.api.test_tournaments import create, engine, finished, start, wait_for
 from tests.helpers import assert_error, bearer, register
+
+
+@pytest.fixture(scope="module")
+def backend() -> str:
+    """Engines' whole games, on SQLite only, as in test_tournaments."""
+    return "sqlite"
 
 
 def adjudicated(done: Any) -> list[Any]:
