@@ -67,6 +67,10 @@ def test_flags_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
         "postgresql+asyncpg://db/gambit",
         "--host",
         "0.0.0.0",
+        "--lichess-keepalive-seconds",
+        "2",
+        "--lichess-claim-victory-seconds",
+        "30",
     )
     assert flags.api_port == 9002
     assert flags.engine_workers == 1
@@ -77,6 +81,7 @@ def test_flags_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
     assert not flags.rate_limit_enabled
     assert flags.database_url == "postgresql+asyncpg://db/gambit"
     assert flags.api_host == "0.0.0.0"
+    assert (flags.lichess_keepalive_seconds, flags.lichess_claim_victory_seconds) == (2, 30)
 
 
 def _gambit(*argv: str, database: Path | str, stdin: str | None = None, **env: str) -> Any:

@@ -73,6 +73,19 @@ def _parser() -> argparse.ArgumentParser:
         help="a battle unused this long leaves memory (BATTLE_IDLE_SECONDS, default 600)",
     )
     serve.add_argument(
+        "--lichess-keepalive-seconds",
+        dest="lichess_keepalive_seconds",
+        type=float,
+        help="a quiet lichess stream's empty line, this often (LICHESS_KEEPALIVE_SECONDS, 7)",
+    )
+    serve.add_argument(
+        "--lichess-claim-victory-seconds",
+        dest="lichess_claim_victory_seconds",
+        type=float,
+        help="wait after a player's streams close before the win may be claimed "
+        "(LICHESS_CLAIM_VICTORY_SECONDS, 20)",
+    )
+    serve.add_argument(
         "--engine-workers",
         dest="engine_workers",
         type=int,
