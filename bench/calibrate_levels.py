@@ -20,7 +20,7 @@ import chess.engine
 
 from gambit.ai.locate import find_stockfish
 from gambit.contests import GameResult, Pairing, fit_elo, with_openings
-from gambit.contests.book import builtin
+from gambit.games.chess_openings import builtin
 from gambit.services.tournaments import PRIOR_DRAWS
 
 MAX_PLIES = 300  # a game still going after this is scored a draw

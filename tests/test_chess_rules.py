@@ -95,3 +95,24 @@ def test_a_copy_keeps_what_repetitions_need() -> None:
         state, _ = rules.apply(rules.copy(state), {"type": "move", "move": move})
     assert rules.outcome(state) == Outcome((), "fivefold repetition")
     assert len(rules.copy(state).move_stack) == 16  # none from before e7e5
+
+
+def test_contest_starts_take_the_book_in_turn_and_may_be_judged_on_scores() -> None:
+    """A contest's pairs start from the organiser's openings, round the list; the
+    engines' scores may adjudicate; chess has no round limit."""
+    epd = "rnbqkbnr/pppppppp/8/8/4P3/8/PPPP1PPP/RNBQKBNR b KQkq - 0 1\n"
+    epd += "rnbqkbnr/pppp1ppp/8/4p3/4P3/8/PPPP1PPP/RNBQKBNR w KQkq - 0 2\n"
+    starts = RULES.contest_starts({"epd": epd}, range(3, 6), seed=7)
+    fens = [start.options["fen"] for start in starts]
+    assert [fen.split()[1] for fen in fens] == ["w", "b", "w"]  # pairs 3, 4, 5: lines 2, 1, 2
+    assert fens[0] == fens[2]
+    assert [start.name for start in starts] == fens  # an EPD position is named by its FEN
+    for start in starts:
+        RULES.initial_state(2, start.options, 0)
+    builtin = RULES.contest_starts(None, range(2), seed=0)
+    assert builtin[0].name == "e4 e5 Nf3 Nc6 Bb5 a6"
+    assert builtin == RULES.contest_starts({"book": "builtin"}, range(2), seed=99)
+    with pytest.raises(InvalidOptions, match="line 1"):
+        RULES.contest_starts({"epd": "not a position"}, range(0), seed=0)
+    assert RULES.adjudication_by_score
+    assert RULES.round_limit_option is None

@@ -243,3 +243,21 @@ def test_games_played_to_the_end_have_one_winner_or_a_draw(seats: int, seed: int
     outcome = RULES.outcome(state)
     assert outcome is not None
     assert len(outcome.winners) in (0, 1)
+
+
+def test_contest_starts_are_seeded_one_a_pair_and_mirrored() -> None:
+    """Each pair gets a start of its own from the seed (openings mean nothing to duel);
+    its two games, seats swapped, begin alike; scores never adjudicate, maxRounds limits."""
+    starts = RULES.contest_starts({"book": "builtin"}, range(10, 20), seed=42)
+    assert [start.name for start in starts] == [None] * 10
+    assert starts == RULES.contest_starts(None, range(10, 20), seed=42)  # pure
+    assert len({start.options["start"] for start in starts}) > 1
+    assert RULES.contest_starts(None, range(10, 11), seed=43) != starts[:1]
+    for start in starts:
+        a, b = RULES.initial_state(2, start.options, 0).fighters
+        assert (a.x + b.x, a.y + b.y) == (6, 6)
+        assert (a.x, a.y) != (b.x, b.y)
+    assert not RULES.adjudication_by_score
+    assert RULES.round_limit_option == "maxRounds"
+    limited = RULES.initial_state(2, {RULES.round_limit_option: 3}, 0)
+    assert limited.max_rounds == 3

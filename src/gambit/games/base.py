@@ -63,6 +63,16 @@ class Position(Generic[State]):
     ids: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Start:
+    """Where one pair of a contest's games starts (its two games, seats swapped, start
+    from the same position): the opening's name to show, None when it has none, and the
+    battle options that set it up (chess ``{"fen": …}``, duel ``{"start": …}``)."""
+
+    name: str | None
+    options: dict[str, Any]
+
+
 class Ruleset(Protocol[State]):
     """The rules of one game, as the battle core drives them: everything the layers
     above need to know of a game, so that none of them asks which game it is."""
@@ -72,6 +82,12 @@ class Ruleset(Protocol[State]):
     max_seats: int
     seat_fields: tuple[str, ...]
     """Action fields that name another seat (a duel ``target``); players use player ids."""
+    adjudication_by_score: bool
+    """Whether its engines report scores (centipawns, the mover's own view) with their
+    moves, so that a contest may end a game on them by resign and draw rules."""
+    round_limit_option: str | None
+    """The battle option that caps a game's rounds (duel ``maxRounds``), which a contest
+    may set; None when the game has no round limit."""
 
     def initial_state(self, seats: int, options: Mapping[str, Any], seed: int) -> State:
         """The starting state; raises `InvalidOptions` when the options cannot start a game."""
@@ -132,4 +148,14 @@ class Ruleset(Protocol[State]):
     ) -> str | None:
         """The game in its standard notation (chess: PGN) with the players' ``names`` by
         seat and the descriptive ``tags``; None for a game that has none."""
+        ...
+
+    def contest_starts(
+        self, openings: Mapping[str, Any] | None, pairs: range, seed: int
+    ) -> list[Start]:
+        """The starts of a contest's pairs numbered ``pairs``, one a pair, from the
+        organiser's ``openings`` settings (chess: a book, EPD or PGN, taken in turn round
+        the list; duel ignores them) and ``seed`` (duel: a start of its own for each pair).
+        Raises `InvalidOptions` saying what is wrong when the openings cannot be read,
+        also for no pairs, which is how a contest's settings are checked."""
         ...

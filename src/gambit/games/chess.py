@@ -16,7 +16,9 @@ from gambit.games.base import (
     Outcome,
     Position,
     PublicView,
+    Start,
 )
+from gambit.games.chess_openings import from_settings
 from gambit.games.clock import TIMEOUT
 
 UCI_MOVE = re.compile(r"[a-h][1-8][a-h][1-8][qrbn]?")
@@ -62,6 +64,8 @@ class ChessRuleset:
     min_seats = 2
     max_seats = 2
     seat_fields: tuple[str, ...] = ()
+    adjudication_by_score: bool = True
+    round_limit_option: str | None = None
 
     def initial_state(self, seats: int, options: Mapping[str, Any], seed: int) -> chess.Board:
         fen = options.get("fen")
@@ -146,3 +150,15 @@ class ChessRuleset:
             game.headers["Termination"] = outcome.reason
         exporter = chess.pgn.StringExporter(headers=True, variations=False, comments=False)
         return game.accept(exporter)
+
+    def contest_starts(
+        self, openings: Mapping[str, Any] | None, pairs: range, seed: int
+    ) -> list[Start]:
+        """The book's openings in turn, pair after pair: the built-in book unless the
+        settings give EPD lines or PGN games (`gambit.games.chess_openings`)."""
+        try:
+            book = from_settings(openings)
+        except ValueError as exc:
+            raise InvalidOptions(str(exc)) from None
+        chosen = (book[pair % len(book)] for pair in pairs)
+        return [Start(opening.name, {"fen": opening.fen}) for opening in chosen]

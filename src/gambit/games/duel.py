@@ -13,6 +13,7 @@ same start always give the same states.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from gambit.games.base import (
     Outcome,
     Position,
     PublicView,
+    Start,
 )
 
 MAX_HEALTH = 100
@@ -33,6 +35,7 @@ ENERGY_PER_TURN = 2
 DEFAULT_SIZE = 7
 MIN_SIZE, MAX_SIZE = 5, 15
 DEFAULT_MAX_ROUNDS = 100
+STARTS = 1 << 30  # a contest's start numbers are drawn below this
 
 MOVE_RANGE = 2  # tiles, 1 energy each
 ATTACK_DAMAGE, ATTACK_COST = 12, 2
@@ -177,6 +180,8 @@ class DuelRuleset:
     min_seats = 2
     max_seats = 4
     seat_fields: tuple[str, ...] = ("target",)
+    adjudication_by_score: bool = False
+    round_limit_option: str | None = "maxRounds"
 
     def initial_state(self, seats: int, options: Mapping[str, Any], seed: int) -> DuelState:
         size = options.get("size", DEFAULT_SIZE)
@@ -262,6 +267,16 @@ class DuelRuleset:
     ) -> None:
         """Duel has no standard notation: its replay is the action log."""
         return
+
+    def contest_starts(
+        self, openings: Mapping[str, Any] | None, pairs: range, seed: int
+    ) -> list[Start]:
+        """No openings: each pair starts from a ``start`` of its own (mirrored, so its
+        two games, seats swapped, start alike), drawn from ``seed`` and its number."""
+        return [
+            Start(None, {"start": random.Random(f"{seed}:{pair}").randrange(STARTS)})
+            for pair in pairs
+        ]
 
 
 def _check(state: DuelState, action: Mapping[str, Any]) -> Action:

@@ -18,14 +18,19 @@ and lets the running ones finish as ordinary battles; their results are still re
 A match stops as soon as its SPRT decides: games not started are forgotten, games in
 play finish and count in the standings (not in the SPRT, which stopped at the decision).
 
-Adjudication (chess): the tournament's resign and draw rules (`gambit.contests.adjudication`)
-go into each game's battle options, and after every change of a battle that has them
-(checked first among the referee's after-change hooks, so before the next AI turn starts)
-the runner judges the scores the engines stored with their moves (`ActionRecord.info`);
-when a rule holds, the referee ends the battle with reason ``adjudication``, and the
-result is recorded and rated like any other. Only moves that carry a score count: a
-user's moves (bots on the lichess API) carry none, so a game where a side is a user is
-never adjudicated. Duel's adjudication is its round limit (``maxRounds``).
+What differs by game is the ruleset's to declare (`gambit.games.base.Ruleset`): where each
+pair's games start (`contest_starts`: chess's openings, duel's mirrored seeded starts),
+whether games may be adjudicated on the engines' scores (`adjudication_by_score`), and which
+battle option takes the tournament's round limit (`round_limit_option`).
+
+Adjudication by score (chess): the tournament's resign and draw rules
+(`gambit.contests.adjudication`) go into each game's battle options, and after every change
+of a battle that has them (checked first among the referee's after-change hooks, so before
+the next AI turn starts) the runner judges the scores the engines stored with their moves
+(`ActionRecord.info`); when a rule holds, the referee ends the battle with reason
+``adjudication``, and the result is recorded and rated like any other. Only moves that
+carry a score count: a user's moves (bots on the lichess API) carry none, so a game where
+a side is a user is never adjudicated. A game with a round limit (duel) takes ``maxRounds`` instead.
 """
 
 from __future__ import annotations
@@ -47,7 +52,6 @@ from gambit.contests import (
     Pairing,
     Pentanomial,
     Sprt,
-    book,
     crosstable,
     fit_elo,
     gauntlet,
@@ -57,8 +61,8 @@ from gambit.contests import (
     with_openings,
 )
 from gambit.contests.adjudication import ADJUDICATION, Ply, Rules, judge
-from gambit.games import InvalidOptions
-from gambit.games.base import Outcome
+from gambit.games import RULESETS, InvalidOptions
+from gambit.games.base import Outcome, Start
 from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat, SeatKind
 from gambit.games.clock import ABORTED, CLOCK, TimeControl, speed
 from gambit.services.accounts import Accounts
@@ -94,7 +98,8 @@ FORMATS = (ROUND_ROBIN, DOUBLE, GAUNTLET, SWISS, MATCH)
 ENGINES = {"stockfish": "chess", "duel-ai": "duel"}
 """The built-in engines, and the game each plays."""
 ENGINE_NAMES = {"stockfish": "Stockfish", "duel-ai": "duel AI"}
-DUEL_MAX_ROUNDS = "maxRounds"
+ROUND_LIMIT = "maxRounds"
+"""The adjudication setting that caps a game's rounds, for games that have a round limit."""
 POLL_SECONDS = 1.0
 """How often the runner looks at the store for what the bus did not tell it."""
 PRIOR_DRAWS = 1.0
@@ -219,7 +224,7 @@ class Tournaments:
         ):
             raise Conflict("the tournament has already started")
         started = await self.get(tournament_id)
-        await self._schedule(started, _openings(started))
+        await self._schedule(started)
         return await self._changed(tournament_id)
 
     async def pause(self, tournament_id: str, caller: str) -> StoredTournament:
@@ -343,12 +348,12 @@ class Tournaments:
         if tournament.format == SWISS and _rounds_paired(tournament) < tournament.settings.get(
             "rounds", 0
         ):
-            return await self._schedule(tournament, _openings(tournament))
+            return await self._schedule(tournament)
         return await self._store.set_status(
             tournament.id, (STARTED,), DONE, finished_at=self._now()
         )
 
-    async def _schedule(self, tournament: StoredTournament, openings: list[book.Opening]) -> bool:
+    async def _schedule(self, tournament: StoredTournament) -> bool:
         """Schedule the games: all of them, or a Swiss tournament's next round."""
         ids = [p.id for p in tournament.participants]
         byes = list(tournament.byes)
@@ -368,19 +373,15 @@ class Tournaments:
             if next_round.bye is not None:
                 byes.append([next_round.bye, next_round.number])
         number = max((g.number for g in tournament.games), default=0)
-        pair = max((g.pair for g in tournament.games), default=-1) + 1
-        cursor = pair  # openings go round the list, pair after pair
+        first = pair = max((g.pair for g in tournament.games), default=-1) + 1
+        count = sum(len(pairings) for _, pairings in rounds) * per_pairing
+        starts = _starts(tournament, range(first, first + count))  # by pair number
         games: list[StoredGame] = []
         for round_number, pairings in rounds:
             for pairing in pairings:
-                chosen = [openings[(cursor + k) % len(openings)] for k in range(per_pairing)]
-                cursor += per_pairing
-                starts = [_start(tournament.game, o) for o in chosen]
-                for scheduled in with_openings(
-                    [pairing], list(range(per_pairing)), first_pair=pair
-                ):
+                chosen = starts[pair - first : pair - first + per_pairing]
+                for scheduled in with_openings([pairing], chosen, first_pair=pair):
                     number += 1
-                    opening = chosen[scheduled.opening]
                     games.append(
                         StoredGame(
                             number=number,
@@ -388,8 +389,8 @@ class Tournaments:
                             pair=scheduled.pair,
                             white=scheduled.white,
                             black=scheduled.black,
-                            opening=opening.name if tournament.game == "chess" else None,
-                            start=starts[scheduled.opening],
+                            opening=scheduled.opening.name,
+                            start=scheduled.opening.options,
                         )
                     )
                 pair += per_pairing
@@ -421,11 +422,13 @@ class Tournaments:
         settings = tournament.settings
         if settings.get("timeControl"):
             options[CLOCK] = dict(settings["timeControl"])
+        ruleset = RULESETS[tournament.game]
         adjudication = settings.get("adjudication") or {}
-        if tournament.game == "duel" and adjudication.get(DUEL_MAX_ROUNDS):
-            options[DUEL_MAX_ROUNDS] = adjudication[DUEL_MAX_ROUNDS]
+        limit = ruleset.round_limit_option
+        if limit is not None and adjudication.get(ROUND_LIMIT):
+            options[limit] = adjudication[ROUND_LIMIT]
         rules = Rules.of(adjudication)
-        if tournament.game == "chess" and rules is not None:
+        if ruleset.adjudication_by_score and rules is not None:
             options[ADJUDICATION] = rules.to_json()  # read back by `_adjudicate`
         pace = speed(options)
         seats = [
@@ -496,8 +499,9 @@ class Tournaments:
 
 def _check_settings(game: str, form: str, settings: Mapping[str, Any]) -> None:
     """Refuse settings that cannot run, saying why in words for a person."""
-    if game not in ENGINES.values():
-        raise InvalidRequest(f"unknown game {game!r}: chess or duel")
+    ruleset = RULESETS.get(game)
+    if ruleset is None:
+        raise InvalidRequest(f"unknown game {game!r}: {' or '.join(RULESETS)}")
     if form not in FORMATS:
         raise InvalidRequest(f"unknown format {form!r}: one of {', '.join(FORMATS)}")
     per_pairing = settings["gamesPerPairing"]
@@ -519,37 +523,22 @@ def _check_settings(game: str, form: str, settings: Mapping[str, Any]) -> None:
         except InvalidOptions as exc:
             raise InvalidRequest(f"timeControl: {exc}") from None
     adjudication = settings.get("adjudication") or {}
-    if game != "chess" and (adjudication.get("resign") or adjudication.get("draw")):
-        raise InvalidRequest("adjudication: resign and draw are chess rules; duel has maxRounds")
-    if game == "chess":
-        try:
-            book_openings(settings.get("openings"))
-        except ValueError as exc:
-            raise InvalidRequest(f"openings: {exc}") from None
+    scoring = adjudication.get("resign") or adjudication.get("draw")
+    if scoring and not ruleset.adjudication_by_score:
+        scored = " and ".join(name for name, r in RULESETS.items() if r.adjudication_by_score)
+        instead = f"; {game} has {ROUND_LIMIT}" if ruleset.round_limit_option else ""
+        raise InvalidRequest(f"adjudication: resign and draw are {scored} rules{instead}")
+    try:
+        ruleset.contest_starts(settings.get("openings"), range(0), 0)  # reads the openings
+    except InvalidOptions as exc:
+        raise InvalidRequest(f"openings: {exc}") from None
 
 
-def book_openings(openings: Mapping[str, Any] | None) -> list[book.Opening]:
-    """The chess openings the settings ask for; ValueError if they cannot be read."""
-    if not openings or openings.get("book") == "builtin":
-        return book.builtin()
-    if openings.get("epd"):
-        return book.from_epd(openings["epd"])
-    if openings.get("pgn"):
-        return book.from_pgn(openings["pgn"])
-    raise ValueError('give {"book": "builtin"}, {"epd": lines} or {"pgn": games}')
-
-
-def _openings(tournament: StoredTournament) -> list[book.Opening]:
-    if tournament.game == "chess":
-        return book_openings(tournament.settings.get("openings"))
-    return [book.Opening("", "")]  # duel: each pair gets a seeded start of its own
-
-
-def _start(game: str, opening: book.Opening) -> dict[str, Any]:
-    """The battle options a pair's games start from."""
-    if game == "chess":
-        return {"fen": opening.fen}
-    return {"start": secrets.randbelow(1 << 30)}
+def _starts(tournament: StoredTournament, pairs: range) -> list[Start]:
+    """Where the pairs numbered ``pairs`` start, as the game's rules choose."""
+    ruleset = RULESETS[tournament.game]
+    seed = secrets.randbits(64)
+    return ruleset.contest_starts(tournament.settings.get("openings"), pairs, seed)
 
 
 # -- adjudication --------------------------------------------------------------
