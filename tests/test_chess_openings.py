@@ -5,7 +5,7 @@ from __future__ import annotations
 import chess
 import pytest
 
-from gambit.contests import book
+from gambit.games import chess_openings as book
 from gambit.games.duel import DuelRuleset
 
 
