@@ -87,7 +87,8 @@ def test_a_swiss_of_four_bots_and_two_engines(server: LiveServer, client: httpx.
     )
     start(client, organiser, created["id"])
     done = wait_for(client, created["id"], finished, timeout=180)
-    assert done["progress"]["played"] == done["progress"]["total"] == 18  # 3 rounds of 3 pairings, 2 games each
+    # 3 rounds of 3 pairings, 2 games each.
+    assert done["progress"]["played"] == done["progress"]["total"] == 18
     assert sum(row["games"] for row in done["standings"]) == 36
     assert all(row["eloLow"] <= row["elo"] <= row["eloHigh"] for row in done["standings"])
     met = [frozenset(game["seats"]) for game in done["games"]]
