@@ -41,8 +41,10 @@ class RandomBot:
 
     def _listen(self) -> None:
         for event in self.client.bots.stream_incoming_events():
-            game_id = event.get("game", {}).get("gameId")
-            if event["type"] == "gameStart" and game_id not in self.games:
+            if event["type"] != "gameStart":
+                continue
+            game_id = str(event["game"]["gameId"])
+            if game_id not in self.games:
                 self.games.add(game_id)
                 threading.Thread(target=self._play, args=(game_id,), daemon=True).start()
 
