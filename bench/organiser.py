@@ -76,9 +76,12 @@ class Organiser:
         found: dict[str, Any] = answer.json()
         return found
 
-    def run(self, body: dict[str, Any], label: str) -> tuple[dict[str, Any], float]:
+    def run(
+        self, body: dict[str, Any], label: str, max_seconds: float | None = None
+    ) -> tuple[dict[str, Any], float]:
         """Create, start and wait for the end; the finished tournament and the seconds
-        from start to finish."""
+        from start to finish. After ``max_seconds`` the tournament is canceled (games not
+        started are dropped) and the games in play are waited for: their results count."""
         tournament_id = self.create(body)["id"]
         answer = self.client.post(f"/api/v1/tournaments/{tournament_id}/start")
         answer.raise_for_status()
@@ -92,8 +95,17 @@ class Organiser:
                 shown = progress["played"]
                 elapsed = time.perf_counter() - started
                 print(f"  {label}: {shown}/{progress['total']} games, {elapsed:.0f} s", flush=True)
-            if found["status"] in ("finished", "canceled"):
+            if found["status"] == "finished" or (
+                found["status"] == "canceled" and progress["running"] == 0
+            ):
                 return found, time.perf_counter() - started
+            if (
+                max_seconds is not None
+                and found["status"] == "running"
+                and time.perf_counter() - started > max_seconds
+            ):
+                print(f"  {label}: out of time, canceled; the games in play finish", flush=True)
+                self.client.post(f"/api/v1/tournaments/{tournament_id}/cancel").raise_for_status()
 
     def replay(self, battle_id: str) -> dict[str, Any]:
         answer = self.client.get(f"/api/v1/state/replay/{battle_id}")
