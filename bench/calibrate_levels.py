@@ -149,7 +149,7 @@ def write(runs: list[Run]) -> None:
         for r in runs
     )
     lines = [
-        f"    Calibrated({r.engine!r}, {r.level}, {r.search_time}, {r.elo:.0f}, "
+        f'    Calibrated("{r.engine}", {r.level}, {r.search_time}, {r.elo:.0f}, '
         f"{r.low:.0f}, {r.high:.0f}{', anchor=True' if r.anchor else ''}),"
         for run in runs
         for r in run.rows
