@@ -66,6 +66,7 @@ class Run:
     seconds: float
     rows: list[Row]
     reasons: Counter[str]
+    crosstable: dict[int, dict[int, str]]  # row level's points / games against column's
 
 
 def tournament(engine: str, search_time: int, per_pairing: int, concurrency: int) -> dict[str, Any]:
@@ -120,7 +121,11 @@ def calibrate(
     # "round limit: most health (92)" and the like, counted as one reason
     reasons = Counter(g["result"]["reason"].split(":")[0] for g in found["games"] if g["result"])
     games = sum(1 for g in found["games"] if g["result"])
-    return Run(engine, search_time, games, per_pairing, seconds, rows, reasons)
+    cross = {
+        levels[a]: {levels[b]: f"{c['points']:g}/{c['games']}" for b, c in row.items()}
+        for a, row in found["crosstable"].items()
+    }
+    return Run(engine, search_time, games, per_pairing, seconds, rows, reasons, cross)
 
 
 def show(run: Run) -> None:
@@ -137,6 +142,13 @@ def show(run: Run) -> None:
             f"| {r.level} | {r.elo:+.0f} | {interval} | {r.points:g} / {r.games} "
             f"| {r.wins}-{r.draws}-{r.losses} |"
         )
+    order = sorted(run.crosstable)
+    print("\ncrosstable (row's points / games against column):")
+    print("| level | " + " | ".join(str(level) for level in order) + " |")
+    print("|---:|" + "---:|" * len(order))
+    for a in order:
+        cells = " | ".join(run.crosstable[a].get(b, "") for b in order)
+        print(f"| {a} | {cells} |")
     print("results by reason:", ", ".join(f"{k} {v}" for k, v in run.reasons.most_common()))
 
 
