@@ -140,10 +140,15 @@ def late_game(replay: dict[str, Any], loser: int, args: argparse.Namespace) -> s
     """How a game lost on time went for its loser: its moves, its search budget, its
     gaps. A flag with the budget far below the limit is the server's."""
     actions = replay["actions"]
+    loser_id = next(p["id"] for p in replay["battle"]["players"] if p["seat"] == loser)
     start = replay["battle"]["createdAt"]
     stamps = [start] + [a["at"] for a in actions]
-    gaps = [stamps[k + 1] - stamps[k] for k in range(len(actions))]
-    own = [gaps[k] for k in range(len(actions)) if k % 2 == loser]
+    # a book line may leave black to move first: seats by player id, not by parity
+    own = [
+        stamps[k + 1] - stamps[k]
+        for k, action in enumerate(actions)
+        if action["playerId"] == loser_id
+    ]
     budget = len(own) * args.search_time
     longest = max(own[1:], default=0)  # its first move is not timed
     return (
