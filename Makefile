@@ -6,7 +6,7 @@ BIN      := $(VENV)/bin
 ARGS     ?=
 PYTEST   ?=
 
-.PHONY: run install web dev stockfish chromium test lint format bench bench-ws bench-duel bench-history bench-web bench-bots clean
+.PHONY: run install web dev stockfish chromium test lint format bench bench-ws bench-duel bench-history bench-web bench-bots calibrate bench-tournament clean
 
 # Without AUTH_SECRET_KEY the server runs in development mode, which keeps a generated
 # token signing key in ./data; set the key (and drop to plain `gambit serve`) in production.
@@ -89,6 +89,12 @@ bench-history: install  ## start-up, memory and list latency with 0 to 100,000 s
 
 bench-bots: install  ## bot games on the lichess Bot API: moves/s, a move's delay to the opponent
 	$(BIN)/python bench/bot_games.py $(ARGS)
+
+calibrate: install stockfish  ## engine levels in Elo: round-robins run by the tournament runner (ARGS="--write" updates the table)
+	$(BIN)/python bench/calibrate_levels.py $(ARGS)
+
+bench-tournament: install stockfish  ## a 1,000-game engine match: games/min, games lost on time, added delay per move
+	$(BIN)/python bench/tournament.py $(ARGS)
 
 bench-web: dev chromium $(WEB_BUILT)  ## the web face: first-load size, a move's delay to a watching page
 	$(BIN)/python bench/web_face.py
