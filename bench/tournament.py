@@ -80,6 +80,8 @@ class Figures:
     late_share: float
     reasons: dict[str, int]
     plies_mean: float
+    gap_max_ms: float
+    least_left_ms: float  # the least time any side had left after a move
     score_second: float  # the second level's points per game
     elo_second: float | None
     elo_second_low: float | None
@@ -207,10 +209,20 @@ def main() -> int:
     minutes = (ended - found["startedAt"]) / 60_000
     gaps: list[float] = []
     plies = []
+    least_left = args.limit * 1000  # the least time any side had left after a move
     for replay in replays.values():
-        stamps = [a["at"] for a in replay["actions"]]
+        actions = replay["actions"]
+        stamps = [a["at"] for a in actions]
         plies.append(len(stamps))
         gaps.extend(stamps[k + 1] - stamps[k] for k in range(len(stamps) - 1))
+        spent: dict[str, int] = {}
+        for k in range(1, len(actions)):
+            mover = actions[k]["playerId"]
+            if mover not in spent:  # its first move: no time runs yet
+                spent[mover] = 0
+                continue
+            spent[mover] += stamps[k] - stamps[k - 1] - args.increment * 1000
+            least_left = min(least_left, args.limit * 1000 - spent[mover])
     reasons = Counter(g["result"]["reason"] for g in games)
     lost_on_time = [g for g in games if g["result"]["reason"] in ("timeout", "aborted")]
     if found["status"] == "canceled":
@@ -244,6 +256,8 @@ def main() -> int:
         late_share=late / len(games),
         reasons=dict(reasons),
         plies_mean=round(statistics.fmean(plies), 1),
+        gap_max_ms=max(gaps),
+        least_left_ms=least_left,
         score_second=round(row["points"] / row["games"], 3),
         elo_second=row["elo"],
         elo_second_low=row["eloLow"],
@@ -264,7 +278,11 @@ def main() -> int:
         f"| **{f.late} ({f.late_share:.2%})** |"
     )
     print(
-        f"\nplies per game {f.plies_mean}; level {args.levels[1]} scored {f.score_second:.3f} "
+        f"\nlongest move gap {f.gap_max_ms:.0f} ms; the least time a side had left after a "
+        f"move: {f.least_left_ms:.0f} ms of {args.limit * 1000}"
+    )
+    print(
+        f"plies per game {f.plies_mean}; level {args.levels[1]} scored {f.score_second:.3f} "
         f"a game, Elo {f.elo_second} ({f.elo_second_low} … {f.elo_second_high}) "
         f"against level {args.levels[0]}"
     )
