@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import random
 import re
 import shutil
@@ -20,9 +19,8 @@ import signal
 import subprocess
 import sys
 import tarfile
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from io import BytesIO
 from pathlib import Path
@@ -32,6 +30,7 @@ import chess
 import httpx
 import pytest
 
+from tests.api.test_lichess import Feed
 from tests.conftest import LiveServer, database, make_settings
 from tests.helpers import bearer, register
 
@@ -131,34 +130,14 @@ def _config(server: LiveServer, token: str, pgn_directory: Path) -> dict[str, An
     }
 
 
-class Lines:
-    """An NDJSON stream read in a thread of its own; keep-alive newlines are dropped."""
-
-    def __init__(self, url: str, token: str) -> None:
-        self._url, self._token = url, token
-        self._lines: queue.Queue[dict[str, Any]] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        headers = {"Authorization": f"Bearer {self._token}"}
-        with httpx.stream("GET", self._url, headers=headers, timeout=None) as response:
-            response.raise_for_status()
-            for line in response.iter_lines():
-                if line.strip():
-                    self._lines.put(json.loads(line))
-
-    def next(
-        self, kind: str, where: Callable[[dict[str, Any]], bool] = bool, timeout: float = 20
-    ) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                line = self._lines.get(timeout=left)
-            except queue.Empty:
-                break
-            if line.get("type") == kind and where(line):
-                return line
-        raise AssertionError(f"no {kind} within {timeout} s")
+def ndjson(url: str, token: str) -> Iterator[dict[str, Any]]:
+    """The lines of an NDJSON stream; keep-alive newlines are dropped."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.stream("GET", url, headers=headers, timeout=None) as response:
+        response.raise_for_status()
+        for line in response.iter_lines():
+            if line.strip():
+                yield json.loads(line)
 
 
 def _log_tail(log: Path) -> str:
@@ -255,7 +234,7 @@ def _play_against(
 ) -> tuple[str, dict[str, Any]]:
     """The person challenges the bot (1+1) and plays random moves to the end."""
     me = {"Authorization": f"Bearer {person['token']}"}
-    events = Lines(f"{server.url}/api/stream/event", person["token"])
+    events = Feed(ndjson(f"{server.url}/api/stream/event", person["token"]))
 
     # lichess-bot tests its token, reads /api/account (title BOT), then awaits challenges.
     deadline = time.monotonic() + 30
@@ -280,7 +259,7 @@ def _play_against(
     assert started["gameId"] == game_id
     assert started["opponent"]["username"] == bot_name
 
-    stream = Lines(f"{server.url}/api/board/game/stream/{game_id}", person["token"])
+    stream = Feed(ndjson(f"{server.url}/api/board/game/stream/{game_id}", person["token"]))
     full = stream.next("gameFull")
     assert full["black"]["name"] == bot_name
     assert full["black"]["title"] == "BOT"
