@@ -250,7 +250,8 @@ async def _opponents(services: ServicesDep, battles: list[Battle], me: str) -> d
             level = seat.level or 0
             opponent = Opponent(id=seat.player_id, username=f"AI level {level}", ai=level)
         elif user is not None:
-            rating = _rating(await services.stats.of(user.id), speed(battle.options))
+            kept = await services.stats.rating(user.id, "chess", speed(battle.options))
+            rating = round(kept.rating)
             opponent = Opponent(id=user.username.lower(), username=user.username, rating=rating)
         else:
             opponent = Opponent(id=seat.player_id, username="Anonymous")

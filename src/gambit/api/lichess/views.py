@@ -17,7 +17,6 @@ import chess
 from gambit.games.battle import FORFEIT, Battle, BattleStatus, SeatKind
 from gambit.games.clock import ABORTED, CORRESPONDENCE, UNTIMED, TimeControl, remaining_now
 from gambit.games.clock import speed as pace_of
-from gambit.rating import Rating
 from gambit.services.accounts import Accounts
 from gambit.services.errors import NotFound
 from gambit.services.lichess_play import opponent_gone_in
@@ -165,8 +164,7 @@ class Players:
             with contextlib.suppress(NotFound):
                 user = await self._accounts.user(user_id)
                 name, title = user.username, user.title
-            played = (await self._stats.of(user_id))["chess"].get(pace)
-            rating = played.rating if played else Rating()
+            rating = await self._stats.rating(user_id, "chess", pace)
             player: dict[str, Any] = {
                 "id": name.lower(),
                 "name": name,
