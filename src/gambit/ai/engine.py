@@ -24,6 +24,9 @@ class EngineMove:
 
 
 MATE_SCORE = 100_000
+MIN_LEVEL, MAX_LEVEL = 0, 20
+DEFAULT_LEVEL = 10
+DEFAULT_SEARCH_TIME_MS = 1000
 
 Progress = Callable[[EngineMove], Awaitable[None]]
 """Told the best line so far, each time an engine's search reaches a new depth."""

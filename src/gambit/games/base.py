@@ -88,6 +88,10 @@ class Ruleset(Protocol[State]):
     round_limit_option: str | None
     """The battle option that caps a game's rounds (duel ``maxRounds``), which a contest
     may set; None when the game has no round limit."""
+    engine: str
+    """The public name of the built-in engine that plays it (a contest's ``engine``)."""
+    engine_title: str
+    """That engine as people read it, in participant names (``Stockfish level 10``)."""
 
     def initial_state(self, seats: int, options: Mapping[str, Any], seed: int) -> State:
         """The starting state; raises `InvalidOptions` when the options cannot start a game."""

@@ -66,6 +66,8 @@ class ChessRuleset:
     seat_fields: tuple[str, ...] = ()
     adjudication_by_score: bool = True
     round_limit_option: str | None = None
+    engine = "stockfish"
+    engine_title = "Stockfish"
 
     def initial_state(self, seats: int, options: Mapping[str, Any], seed: int) -> chess.Board:
         fen = options.get("fen")

@@ -182,6 +182,8 @@ class DuelRuleset:
     seat_fields: tuple[str, ...] = ("target",)
     adjudication_by_score: bool = False
     round_limit_option: str | None = "maxRounds"
+    engine = "duel-ai"
+    engine_title = "duel AI"
 
     def initial_state(self, seats: int, options: Mapping[str, Any], seed: int) -> DuelState:
         size = options.get("size", DEFAULT_SIZE)

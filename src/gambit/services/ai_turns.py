@@ -15,6 +15,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from gambit.ai.engine import DEFAULT_SEARCH_TIME_MS
 from gambit.ai.player import AIPlayer, Decision
 from gambit.games.battle import Battle, BattleStatus, SeatKind, name_line, player_ids
 from gambit.services.announcer import Announcer
@@ -25,7 +26,6 @@ from gambit.store import BattleStore, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SEARCH_TIME_MS = 1000
 AUTO_AI = "autoAi"
 """Battle option: AI seats take their turns by themselves (the battle face)."""
 

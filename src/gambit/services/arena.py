@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from gambit.ai.engine import DEFAULT_LEVEL, DEFAULT_SEARCH_TIME_MS
 from gambit.games import RULESETS
 from gambit.games import IllegalAction as IllegalByRules
 from gambit.games.base import Action
@@ -45,8 +46,8 @@ class SeatSpec:
     """A seat asked for at creation: a human, or an AI at a level and search time."""
 
     ai: bool
-    level: int = 10
-    search_time: int = 1000
+    level: int = DEFAULT_LEVEL
+    search_time: int = DEFAULT_SEARCH_TIME_MS
 
 
 class Arena:

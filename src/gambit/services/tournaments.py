@@ -45,6 +45,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gambit.ai.engine import DEFAULT_LEVEL, DEFAULT_SEARCH_TIME_MS
 from gambit.bus import Event, EventBus
 from gambit.contests import (
     Bye,
@@ -95,9 +96,6 @@ ROUND_ROBIN, DOUBLE, GAUNTLET, SWISS, MATCH = (
     "match",
 )
 FORMATS = (ROUND_ROBIN, DOUBLE, GAUNTLET, SWISS, MATCH)
-ENGINES = {"stockfish": "chess", "duel-ai": "duel"}
-"""The built-in engines, and the game each plays."""
-ENGINE_NAMES = {"stockfish": "Stockfish", "duel-ai": "duel AI"}
 ROUND_LIMIT = "maxRounds"
 """The adjudication setting that caps a game's rounds, for games that have a round limit."""
 POLL_SECONDS = 1.0
@@ -458,15 +456,16 @@ class Tournaments:
             except NotFound:
                 raise InvalidRequest(f"no user with id {entry.user_id}") from None
             return StoredParticipant(pid, position, user.username, user_id=user.id)
-        engine = entry.engine or ""
-        if ENGINES.get(engine) != game:
-            wanted = next(name for name, plays in ENGINES.items() if plays == game)
-            raise InvalidRequest(f"{game} is played by the engine {wanted!r}, not {engine!r}")
-        level = 10 if entry.level is None else entry.level
-        search_time = 1000 if entry.search_time is None else entry.search_time
-        name = f"{ENGINE_NAMES[engine]} level {level}"
+        ruleset = RULESETS[game]
+        if entry.engine != ruleset.engine:
+            raise InvalidRequest(
+                f"{game} is played by the engine {ruleset.engine!r}, not {entry.engine!r}"
+            )
+        level = DEFAULT_LEVEL if entry.level is None else entry.level
+        search_time = DEFAULT_SEARCH_TIME_MS if entry.search_time is None else entry.search_time
+        name = f"{ruleset.engine_title} level {level}"
         return StoredParticipant(
-            pid, position, name, engine=engine, level=level, search_time=search_time
+            pid, position, name, engine=ruleset.engine, level=level, search_time=search_time
         )
 
     async def _own(self, tournament_id: str, caller: str) -> StoredTournament:

@@ -1,4 +1,4 @@
-"""Bodies of tournaments and matches (docs: the tournaments contract of issue 12)."""
+"""Bodies of tournaments and matches."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from gambit.api.schemas.battles import ClockOption, GameName
 from gambit.api.schemas.common import JsonModel, rule_error
+from gambit.games import RULESETS
 
 Format = Literal["round-robin", "double-round-robin", "gauntlet", "swiss", "match"]
 Status = Literal["open", "running", "paused", "finished", "canceled"]
@@ -18,8 +19,12 @@ class ParticipantEntry(JsonModel):
     """A user (`userId`), or a built-in engine by spec (`engine`, `level`, `searchTime`)."""
 
     userId: str | None = Field(None, max_length=36, description="A user: a bot or a person.")
-    engine: Literal["stockfish", "duel-ai"] | None = Field(
-        None, description="A built-in engine: `stockfish` plays chess, `duel-ai` duel."
+    engine: str | None = Field(
+        None,
+        description="A built-in engine, the one that plays the tournament's game: "
+        + ", ".join(f"`{r.engine}` plays {r.name}" for r in RULESETS.values())
+        + ".",
+        json_schema_extra={"enum": [r.engine for r in RULESETS.values()]},
     )
     level: int | None = Field(None, ge=0, le=20, description="Engine strength 0–20 (10).")
     searchTime: int | None = Field(
