@@ -231,8 +231,8 @@ def free_port() -> int:
 class ServerProcess:
     """``python -m gambit serve`` in a child process."""
 
-    def __init__(self, database_url: str, log: Path, *extra: str) -> None:
-        self.port = free_port()
+    def __init__(self, database_url: str, log: Path, *extra: str, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.log = log
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
@@ -282,8 +282,9 @@ class ServerProcess:
 def spawn_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     spawned: list[ServerProcess] = []
 
-    def spawn(database_url: str, *extra: str) -> ServerProcess:
-        process = ServerProcess(database_url, tmp_path / "server.log", *extra)
+    def spawn(database_url: str, *extra: str, port: int | None = None) -> ServerProcess:
+        """A server on ``port`` (a free one by default: pass the last one's to restart it)."""
+        process = ServerProcess(database_url, tmp_path / "server.log", *extra, port=port)
         spawned.append(process)
         return process
 
