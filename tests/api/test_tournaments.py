@@ -247,8 +247,11 @@ def test_the_errors_of_the_contract(server: LiveServer, client: httpx.Client) ->
     late = client.post(f"/tournaments/{tid}/join", headers=bearer(register(client)))
     assert_error(late, 409, "CONFLICT", "open")
     engines = client.get("/engines").json()["engines"]
-    assert engines
     assert all(e["eloLow"] <= e["elo"] <= e["eloHigh"] for e in engines)
+    # Each game's engine, calibrated at five levels or more, as a participant names it.
+    by_game = {e["game"]: e["engine"] for e in engines}
+    assert by_game == {"chess": "stockfish", "duel": "duel-ai"}
+    assert all(sum(e["engine"] == name for e in engines) >= 5 for name in by_game.values())
 
 
 def test_a_duel_gauntlet_starts_each_pair_mirrored(client: httpx.Client) -> None:

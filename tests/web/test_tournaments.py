@@ -1,6 +1,6 @@
 """Tournaments in a real browser: an organiser makes them through the form, starts them,
 and watches standings, crosstable, Elo and the SPRT curve fill in live, then downloads the
-games. Built against the tournaments API contract (issue 12)."""
+games."""
 
 from __future__ import annotations
 
@@ -68,6 +68,10 @@ def test_a_round_robin_of_engines_made_in_the_form_runs_live_to_its_results(
     form = new_form(page, web_server.url, name)
     form.locator("select[name=game]").select_option("chess")
     form.locator("select[name=format]").select_option("round-robin")
+    # What each level is worth, from the calibration, before picking one.
+    expect(form.locator(".calibration")).to_contain_text(
+        "Stockfish levels in Elo at 50 ms a move, relative to level 10:"
+    )
     for level in (0, 5, 10):
         add_engine(form, level)
     expect(form.locator("ol.chosen li .who")).to_have_text(

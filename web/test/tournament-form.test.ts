@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
+import type { EngineRating } from '../src/common/types';
 import {
   buildTournament,
+  calibrationText,
   emptyForm,
+  engineFor,
   isUserId,
   timeControlOf,
   type TournamentForm,
@@ -14,7 +17,9 @@ function form(changes: Partial<TournamentForm>): TournamentForm {
   return { ...emptyForm(), name: 'Friday bots', ...changes };
 }
 
-const engines = [0, 5, 10].map((level) => ({ kind: 'stockfish' as const, level, searchTime: 50 }));
+const STOCKFISH = { engine: 'stockfish', game: 'chess', title: 'Stockfish' } as const;
+const DUEL_AI = { engine: 'duel-ai', game: 'duel', title: 'duel AI' } as const;
+const engines = [0, 5, 10].map((level) => ({ kind: 'engine' as const, ...STOCKFISH, level, searchTime: 50 }));
 
 describe('the create form', () => {
   it('builds a round-robin of engines with the built-in book, untimed', () => {
@@ -69,7 +74,7 @@ describe('the create form', () => {
   });
 
   it('gives a duel the duel AI, no clock, no openings, a round limit', () => {
-    const duelists = [1, 3].map((level) => ({ kind: 'duel-ai' as const, level, searchTime: 100 }));
+    const duelists = [1, 3].map((level) => ({ kind: 'engine' as const, ...DUEL_AI, level, searchTime: 100 }));
     const built = buildTournament(form({ game: 'duel', participants: duelists, timeControl: '3+2', adjudicate: true, maxRounds: 30 }));
     expect(built.errors).toEqual([]);
     expect(built.body?.timeControl).toBeNull();
@@ -98,7 +103,7 @@ describe('the create form', () => {
       'Paste the PGN openings, or use the built-in book.',
     ]);
     expect(errors({ game: 'duel', participants: engines })).toContain('Stockfish level 0 · 50 ms does not play duel: remove it.');
-    expect(errors({ participants: [...engines, { kind: 'stockfish', level: 21, searchTime: 50 }] })).toEqual([
+    expect(errors({ participants: [...engines, { kind: 'engine', ...STOCKFISH, level: 21, searchTime: 50 }] })).toEqual([
       'Engine levels go from 0 to 20.',
     ]);
     const alice = { kind: 'user' as const, userId: USER, name: 'alice' };
@@ -130,5 +135,30 @@ describe('the form helpers', () => {
     expect(isUserId(USER)).toBe(true);
     expect(isUserId(` ${USER.toUpperCase()} `)).toBe(true);
     expect(isUserId('alice')).toBe(false);
+  });
+});
+
+describe('the engines on offer', () => {
+  const rating = (engine: typeof STOCKFISH | typeof DUEL_AI, level: number, elo: number, low: number, high: number): EngineRating => ({
+    ...engine,
+    level,
+    searchTime: 50,
+    elo,
+    eloLow: low,
+    eloHigh: high,
+    anchor: elo === 0 && low === 0,
+  });
+  const ratings = [rating(STOCKFISH, 0, -760, -1060, -460), rating(STOCKFISH, 10, 0, 0, 0), rating(DUEL_AI, 10, 0, 0, 0)];
+
+  it('are the ones the server says play the game', () => {
+    expect(engineFor('chess', ratings)).toEqual(STOCKFISH);
+    expect(engineFor('duel', ratings)).toEqual(DUEL_AI);
+    expect(engineFor('chess', [])).toBeNull();
+  });
+
+  it('come with what their levels are worth', () => {
+    expect(calibrationText(STOCKFISH, ratings)).toBe(
+      'Stockfish levels in Elo at 50 ms a move, relative to level 10: 0: −760 (−1060 to −460), 10: 0.',
+    );
   });
 });

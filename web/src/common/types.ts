@@ -141,10 +141,20 @@ export const TOURNAMENT_STATUSES = ['open', 'running', 'paused', 'finished', 'ca
 export type TournamentStatus = (typeof TOURNAMENT_STATUSES)[number];
 
 /** Who may play: a user (a bot account or a person), or a built-in engine that plays itself. */
-export type ParticipantSpec =
-  | { userId: string }
-  | { engine: 'stockfish'; level: number; searchTime: number }
-  | { engine: 'duel-ai'; level: number; searchTime: number };
+export type ParticipantSpec = { userId: string } | { engine: string; level: number; searchTime: number };
+
+/** One calibrated level of a built-in engine (`GET /engines`): Elo against its other levels. */
+export interface EngineRating {
+  engine: string;
+  game: GameName;
+  title: string;
+  level: number;
+  searchTime: number;
+  elo: number;
+  eloLow: number;
+  eloHigh: number;
+  anchor: boolean;
+}
 
 export interface TimeControl {
   limit: number; // seconds

@@ -4,6 +4,7 @@
 import type {
   ChessAdjudication,
   DuelAdjudication,
+  EngineRating,
   GameName,
   NewTournament,
   Openings,
@@ -12,11 +13,17 @@ import type {
   TournamentFormat,
 } from '../common/types';
 
+/** The built-in engine that plays a game, as `GET /engines` names it. */
+export interface EngineChoice {
+  engine: string;
+  game: GameName;
+  title: string;
+}
+
 /** One entry of the form's participant list: a user as found by name, or an engine. */
 export type FormParticipant =
   | { kind: 'user'; userId: string; name: string }
-  | { kind: 'stockfish'; level: number; searchTime: number }
-  | { kind: 'duel-ai'; level: number; searchTime: number };
+  | ({ kind: 'engine'; level: number; searchTime: number } & EngineChoice);
 
 export type OpeningSource = 'builtin' | 'epd' | 'pgn';
 
@@ -83,21 +90,32 @@ export function timeControlOf(label: string): TimeControl | null {
   return { limit: Math.round(minutes * 60), increment };
 }
 
-/** The engine a game's computer players use. */
-export function engineOf(game: GameName): 'stockfish' | 'duel-ai' {
-  return game === 'chess' ? 'stockfish' : 'duel-ai';
+/** The engine that plays ``game``, from the calibrated levels; null before they are read. */
+export function engineFor(game: GameName, ratings: readonly EngineRating[]): EngineChoice | null {
+  const rating = ratings.find((r) => r.game === game);
+  return rating ? { engine: rating.engine, game, title: rating.title } : null;
+}
+
+/** What the calibration says of an engine's levels, for an organiser picking one. */
+export function calibrationText(choice: EngineChoice, ratings: readonly EngineRating[]): string {
+  const rows = ratings.filter((r) => r.engine === choice.engine);
+  if (!rows.length) return '';
+  const anchor = rows.find((r) => r.anchor);
+  const signed = (elo: number): string => (elo > 0 ? `+${Math.round(elo)}` : `${Math.round(elo)}`.replace('-', '−'));
+  const levels = rows.map((r) => (r.anchor ? `${r.level}: 0` : `${r.level}: ${signed(r.elo)} (${signed(r.eloLow)} to ${signed(r.eloHigh)})`));
+  const scale = anchor ? `, relative to level ${anchor.level}` : '';
+  return `${choice.title} levels in Elo at ${rows[0].searchTime} ms a move${scale}: ${levels.join(', ')}.`;
 }
 
 /** How a form participant is listed before the tournament exists. */
 export function formParticipantText(participant: FormParticipant): string {
   if (participant.kind === 'user') return participant.name;
-  const engine = participant.kind === 'stockfish' ? 'Stockfish' : 'Duel AI';
-  return `${engine} level ${participant.level} · ${participant.searchTime} ms`;
+  return `${participant.title} level ${participant.level} · ${participant.searchTime} ms`;
 }
 
 export function participantSpec(participant: FormParticipant): ParticipantSpec {
   if (participant.kind === 'user') return { userId: participant.userId };
-  return { engine: participant.kind, level: participant.level, searchTime: participant.searchTime };
+  return { engine: participant.engine, level: participant.level, searchTime: participant.searchTime };
 }
 
 export type Built = { body: NewTournament; errors: [] } | { body: null; errors: string[] };
@@ -120,7 +138,7 @@ export function buildTournament(form: TournamentForm): Built {
       seen.add(participant.userId);
       continue;
     }
-    if (participant.kind !== engineOf(form.game)) {
+    if (participant.game !== form.game) {
       errors.push(`${formParticipantText(participant)} does not play ${form.game}: remove it.`);
     }
     if (!isWhole(participant.level, LEVELS.min, LEVELS.max)) errors.push('Engine levels go from 0 to 20.');

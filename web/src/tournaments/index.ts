@@ -7,6 +7,7 @@ import {
   GAMES,
   TOURNAMENT_FORMATS,
   TOURNAMENT_STATUSES,
+  type EngineRating,
   type GameName,
   type PublicUser,
   type Tournament,
@@ -22,7 +23,8 @@ import {
   TIME_CONTROLS,
   buildTournament,
   emptyForm,
-  engineOf,
+  calibrationText,
+  engineFor,
   formParticipantText,
   isUserId,
   type OpeningSource,
@@ -41,6 +43,7 @@ export function tournamentsPage(root: Element): void {
   const status = (TOURNAMENT_STATUSES as readonly string[]).includes(wanted) ? wanted : '';
   const form = emptyForm();
   const engine = { level: 5, searchTime: 100 };
+  let ratings: EngineRating[] = [];
   let tournaments: TournamentSummary[] = [];
   let nextOffset: number | null = null;
   let loaded = false;
@@ -62,6 +65,15 @@ export function tournamentsPage(root: Element): void {
       error = failureText(exc);
     }
     loaded = true;
+    redraw();
+  }
+
+  async function loadEngines(): Promise<void> {
+    try {
+      ratings = (await request<{ engines: EngineRating[] }>('GET', '/engines')).engines;
+    } catch (exc) {
+      formErrors = [`The built-in engines could not be read: ${failureText(exc)}`];
+    }
     redraw();
   }
 
@@ -194,12 +206,14 @@ export function tournamentsPage(root: Element): void {
   }
 
   function addEngine(): void {
+    const choice = engineFor(form.game, ratings);
+    if (!choice) return;
     const level = Math.round(engine.level);
     const searchTime = Math.round(engine.searchTime);
     if (level < LEVELS.min || level > LEVELS.max || !(searchTime >= SEARCH_TIME.min && searchTime <= SEARCH_TIME.max)) {
       formErrors = [`Engine levels go from 0 to 20, thinking times from ${SEARCH_TIME.min} to ${SEARCH_TIME.max} ms.`];
     } else {
-      form.participants.push({ kind: engineOf(form.game), level, searchTime });
+      form.participants.push({ kind: 'engine', ...choice, level, searchTime });
       formErrors = [];
     }
     redraw();
@@ -269,25 +283,32 @@ export function tournamentsPage(root: Element): void {
             )
           : null,
       ]),
-      h('div.add-engine', [
-        h('label', [
-          `${form.game === 'chess' ? 'Stockfish' : 'Duel AI'} level (0–20)`,
-          h('input', {
-            attrs: { name: 'engineLevel', type: 'number', min: LEVELS.min, max: LEVELS.max },
-            props: { value: String(engine.level) },
-            on: { input: (event: Event) => (engine.level = Number((event.target as HTMLInputElement).value)) },
-          }),
-        ]),
-        h('label', [
-          'Thinking time (ms)',
-          h('input', {
-            attrs: { name: 'engineSearchTime', type: 'number', min: SEARCH_TIME.min, max: SEARCH_TIME.max, step: 10 },
-            props: { value: String(engine.searchTime) },
-            on: { input: (event: Event) => (engine.searchTime = Number((event.target as HTMLInputElement).value)) },
-          }),
-        ]),
-        h('button.add-engine', { attrs: { type: 'button' }, on: { click: addEngine } }, 'Add engine'),
+      engineField(),
+    ]);
+  }
+
+  function engineField(): VNode | null {
+    const choice = engineFor(form.game, ratings);
+    if (!choice) return null;
+    return h('div.add-engine', [
+      h('label', [
+        `${choice.title} level (0–20)`,
+        h('input', {
+          attrs: { name: 'engineLevel', type: 'number', min: LEVELS.min, max: LEVELS.max },
+          props: { value: String(engine.level) },
+          on: { input: (event: Event) => (engine.level = Number((event.target as HTMLInputElement).value)) },
+        }),
       ]),
+      h('label', [
+        'Thinking time (ms)',
+        h('input', {
+          attrs: { name: 'engineSearchTime', type: 'number', min: SEARCH_TIME.min, max: SEARCH_TIME.max, step: 10 },
+          props: { value: String(engine.searchTime) },
+          on: { input: (event: Event) => (engine.searchTime = Number((event.target as HTMLInputElement).value)) },
+        }),
+      ]),
+      h('button.add-engine', { attrs: { type: 'button' }, on: { click: addEngine } }, 'Add engine'),
+      h('p.hint.calibration', calibrationText(choice, ratings)),
     ]);
   }
 
@@ -390,7 +411,7 @@ export function tournamentsPage(root: Element): void {
         select<GameName>('game', 'Game', form.game, GAMES.map((game) => [game, game] as const), (game) => {
           form.game = game;
           // Engines play one game only: a change of game drops the other game's engines.
-          form.participants = form.participants.filter((p) => p.kind === 'user' || p.kind === engineOf(game));
+          form.participants = form.participants.filter((p) => p.kind === 'user' || p.game === game);
         }),
         select<TournamentFormat>('format', 'Format', form.format, formats, (format) => (form.format = format)),
         form.format === 'swiss' ? numberInput('rounds', 'Rounds', 1, 50) : null,
@@ -431,4 +452,5 @@ export function tournamentsPage(root: Element): void {
 
   const redraw = mount(root, render);
   void load();
+  void loadEngines();
 }

@@ -22,6 +22,7 @@ from gambit.api.schemas.tournaments import (
     TournamentSummary,
 )
 from gambit.contests.calibration import TABLE
+from gambit.games import RULESETS
 from gambit.services.tournaments import Entry, report, summary
 
 router = APIRouter(tags=["tournaments"], route_class=JsonRoute)
@@ -181,10 +182,13 @@ async def cancel_tournament(
 )
 async def engines() -> Engines:
     """From `bench/calibrate_levels.py`'s round-robin; Elo relative to the anchor level."""
+    playing = {ruleset.engine: ruleset for ruleset in RULESETS.values()}
     return Engines(
         engines=[
             EngineRating(
                 engine=row.engine,
+                game=playing[row.engine].name,
+                title=playing[row.engine].engine_title,
                 level=row.level,
                 searchTime=row.search_time,
                 elo=row.elo,

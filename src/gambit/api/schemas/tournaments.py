@@ -200,7 +200,12 @@ class Tournament(BaseModel):
 
 
 class EngineRating(BaseModel):
-    engine: str
+    """One calibrated level of a built-in engine: its Elo, with a 95% interval, against the
+    other levels of the same engine (Elo relative to the anchor level, at 0)."""
+
+    engine: str = Field(description="As a participant names it: `{engine, level, searchTime}`.")
+    game: GameName = Field(description="The game it plays.")
+    title: str = Field(description="The engine as people read it.")
     level: int
     searchTime: int
     elo: float
