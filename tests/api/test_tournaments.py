@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from tests.conftest import LiveServer
-from tests.helpers import act, assert_error, bearer, register
+from tests.helpers import act, assert_error, bearer, register, run_sql
 from tests.ws import open_socket
 
 RANDOM_PLIES = 12
@@ -125,6 +125,30 @@ def test_a_round_robin_of_three_engines_runs_to_the_end(client: httpx.Client) ->
     assert exported.json()["standings"] == done["standings"]
     listed = client.get("/tournaments", params={"status": "finished"}).json()
     assert any(t["id"] == created["id"] and t["played"] == 6 for t in listed["tournaments"])
+
+
+def test_a_started_tournament_with_nothing_scheduled_is_scheduled(
+    server: LiveServer, client: httpx.Client
+) -> None:
+    # What a process stopped between committing the start and scheduling leaves behind,
+    # and what the runner of another process saw while a long schedule was being written:
+    # it once took such a tournament for played out and finished it with no games.
+    organiser = register(client)
+    created = create(
+        client,
+        organiser,
+        format="round-robin",
+        participants=[engine(0, 20), engine(1, 20)],
+        gamesPerPairing=4,
+        timeControl=QUICK,
+    )
+    run_sql(
+        server.settings.database_url,
+        "UPDATE tournaments SET status = 'running', started_at = 1 WHERE id = :id",
+        {"id": created["id"]},
+    )
+    done = wait_for(client, created["id"], finished)
+    assert done["progress"] == {"played": 4, "running": 0, "total": 4}
 
 
 def test_an_sprt_match_stops_as_soon_as_it_decides(client: httpx.Client) -> None:

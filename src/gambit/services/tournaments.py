@@ -221,8 +221,8 @@ class Tournaments:
             tournament_id, (OPEN,), STARTED, started_at=self._now()
         ):
             raise Conflict("the tournament has already started")
-        started = await self.get(tournament_id)
-        await self._schedule(started)
+        # The runner may plan it too: scheduling is guarded by the tournament's version.
+        await self._plan(await self.get(tournament_id))
         return await self._changed(tournament_id)
 
     async def pause(self, tournament_id: str, caller: str) -> StoredTournament:
@@ -335,7 +335,8 @@ class Tournaments:
         return changed
 
     async def _plan(self, tournament: StoredTournament) -> bool:
-        """A match decided, a Swiss round due, or everything played: act on it."""
+        """A match decided, games or a Swiss round to schedule, or everything played:
+        act on it."""
         games = tournament.games
         sprt = _sprt_report(tournament)
         if sprt and sprt["decision"] and any(g.status == PENDING for g in games):
@@ -343,9 +344,7 @@ class Tournaments:
             return True
         if any(g.status in (PENDING, RUNNING) for g in games):
             return False
-        if tournament.format == SWISS and _rounds_paired(tournament) < tournament.settings.get(
-            "rounds", 0
-        ):
+        if _schedule_due(tournament):
             return await self._schedule(tournament)
         return await self._store.set_status(
             tournament.id, (STARTED,), DONE, finished_at=self._now()
@@ -590,6 +589,13 @@ def _results(tournament: StoredTournament) -> tuple[list[GameResult], list[Bye]]
         if g.status == FINISHED and g.score is not None
     ]
     return games, [Bye(str(pid), int(rnd)) for pid, rnd in tournament.byes]
+
+
+def _schedule_due(tournament: StoredTournament) -> bool:
+    """Nothing scheduled yet (started, not yet scheduled), or a Swiss round to pair."""
+    if tournament.format == SWISS:
+        return _rounds_paired(tournament) < tournament.settings.get("rounds", 0)
+    return not tournament.games
 
 
 def _rounds_paired(tournament: StoredTournament) -> int:
