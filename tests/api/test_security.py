@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import subprocess
 from collections.abc import Callable
@@ -9,9 +10,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.exceptions import InvalidStatus
 
 from tests.conftest import LiveServer
 from tests.helpers import assert_error, bearer, register
+from tests.ws import open_socket
 
 
 def test_headers_on_every_response(client: httpx.Client, server: LiveServer) -> None:
@@ -129,8 +132,20 @@ def test_require_https_refuses_plain_http(start_server: Callable[..., LiveServer
     refused = httpx.post(live.url + "/api/v1/games", json={"white": {"type": 1}})
     assert_error(refused, 403, "FORBIDDEN", "HTTPS required")
     # Loopback is not a trusted proxy here, so its X-Forwarded-Proto is not believed.
-    spoofed = httpx.get(live.url + "/health", headers={"X-Forwarded-Proto": "https"})
+    spoofed = httpx.get(live.url + "/api/v1/games/x", headers={"X-Forwarded-Proto": "https"})
     assert spoofed.status_code == 308
+    # A plain socket is refused before it opens: its URL may carry a token.
+    with pytest.raises(InvalidStatus) as refused_socket:
+        asyncio.run(_open_and_close(live.url))
+    assert refused_socket.value.response.status_code == 403
+    # Health checks and scrapes from the machine's own monitoring may stay plain.
+    assert httpx.get(live.url + "/health").status_code == 200
+    assert httpx.get(live.url + "/health/ready").status_code == 200
+
+
+async def _open_and_close(http_url: str) -> None:
+    async with open_socket(http_url):
+        pass
 
 
 def test_a_trusted_proxy_may_vouch_for_https(start_server: Callable[..., LiveServer]) -> None:

@@ -4,7 +4,9 @@ The API only ever answers JSON, so its Content-Security-Policy forbids everythin
 web face's pages may load the server's own scripts and styles, and ``/docs`` and
 ``/redoc`` the Swagger UI and ReDoc bundles the server serves itself.
 ``Strict-Transport-Security`` is sent only over HTTPS (directly, or as a trusted proxy
-reports with ``X-Forwarded-Proto``).
+reports with ``X-Forwarded-Proto``). When HTTPS is required, a plain WebSocket is refused
+too (its URL may carry a token); health checks and metrics scrapes, which carry no
+credentials and come from the machine's own monitoring, may stay plain.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ WEB_POLICY = (
     "frame-ancestors 'none'"
 )
 DOCS_PATHS = ("/docs", "/redoc")
+PLAIN_ALLOWED = frozenset({"/health", "/health/ready", "/metrics"})
 HSTS = "max-age=31536000; includeSubDomains"
 
 _COMMON = {
@@ -53,6 +56,13 @@ class SecurityMiddleware:
         self.trusted_proxies = trusted_proxies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            if self.require_https and not self._is_https(scope):
+                await receive()  # websocket.connect; a close before accepting answers 403
+                await send({"type": "websocket.close", "code": 1008, "reason": "HTTPS required"})
+                return
+            await self.app(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -73,13 +83,13 @@ class SecurityMiddleware:
                 MutableHeaders(scope=message).update(headers)
             await send(message)
 
-        if self.require_https and not secure:
+        if self.require_https and not secure and path not in PLAIN_ALLOWED:
             await self._refuse(scope)(scope, receive, send_with_headers)
             return
         await self.app(scope, receive, send_with_headers)
 
     def _is_https(self, scope: Scope) -> bool:
-        if scope.get("scheme") == "https":
+        if scope.get("scheme") in ("https", "wss"):
             return True
         if not is_trusted_peer(scope, self.trusted_proxies):
             return False
