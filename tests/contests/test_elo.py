@@ -148,6 +148,15 @@ def test_fit_two_players_matches_the_closed_form() -> None:
     assert offset["a"].elo == pytest.approx(1647.19, abs=0.01)
 
 
+def test_fit_converges_on_a_long_one_sided_match() -> None:
+    """900 games, a scoring 714.5 (700 wins, 29 draws) and one virtual draw: the
+    likelihood is so flat near its maximum at this size that trust regions stall on
+    rounding; the fit still lands on -400 log10(715 / 186) = -233.98 for b."""
+    games = _games("a", "b", 700, 29, 171)
+    fit = fit_elo(["a", "b"], games, anchor="a", prior_draws=1.0)
+    assert fit["b"].elo == pytest.approx(-400 * math.log10(715 / 186), abs=1e-6)
+
+
 def test_fit_reproduces_a_consistent_elo_table() -> None:
     """An Elo table built by hand: odds 3:1 for a over b and b over c, 9:1 for a over c
     (logistic odds multiply). 100 games each: a-b 75:25, b-c 75:25, a-c 90:10. The ML fit

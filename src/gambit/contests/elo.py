@@ -20,7 +20,8 @@ Bradley-Terry treatment of ties as half-points, as in Elo's own rating system). 
 no first-move advantage term: contests balance colours, so it cancels out.
 
 The maximum is found by ``scipy.optimize.minimize`` (trust-region, analytic gradient and
-Hessian). Intervals are Wald intervals ``r ± 1.96 se`` from the observed Fisher information
+Hessian), finished where it stalls on rounding by ``scipy.optimize.root`` on the score
+equations. Intervals are Wald intervals ``r ± 1.96 se`` from the observed Fisher information
 (the Hessian of the negative log-likelihood at the maximum); with ``interval="sandwich"`` the
 robust covariance ``H⁻¹ J H⁻¹`` is used instead, ``J`` summing the squared per-game score
 residuals — narrower when draws are common, and the multi-player analogue of cutechess's
@@ -48,7 +49,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import minimize
+from scipy.optimize import minimize, root
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
@@ -420,15 +421,14 @@ def fit_elo(
             options={"gtol": 1e-9},
         )
         if float(np.max(np.abs(objective(result.x)[1]))) > 1e-6:
-            # Trust regions can stall on rounding noise near the optimum: finish with
-            # Newton-CG from where they stopped.
-            result = minimize(
-                lambda x: objective(x)[0],
+            # Near the optimum of a long match the likelihood changes by less than its
+            # rounding, so line searches and trust regions stall there: solve the score
+            # equations (gradient = 0) from where they stopped instead.
+            result = root(
+                lambda x: objective(x)[1],
                 result.x,
-                jac=lambda x: objective(x)[1],
-                hess=lambda x: objective(x)[2],
-                method="Newton-CG",
-                options={"xtol": 1e-12},
+                jac=lambda x: objective(x)[2],
+                method="hybr",
             )
             if float(np.max(np.abs(objective(result.x)[1]))) > 1e-6:
                 raise RuntimeError(f"Elo fit did not converge: {result.message}")
