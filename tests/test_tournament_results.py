@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from gambit.services import tournaments
 from gambit.services.tournaments import report, summary
 from gambit.store.tournaments import (
     FINISHED,
@@ -72,3 +77,14 @@ def test_an_even_match_is_undecided_and_a_summary_counts_games() -> None:
     assert fresh["standings"][0]["elo"] is None
     assert fresh["sprt"]["llr"] == 0.0
     assert all(g["status"] == PENDING for g in report(match([], pending=1))["games"])
+
+
+def test_the_report_stands_when_the_elo_fit_gives_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    def gives_up(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("Elo fit did not converge")
+
+    monkeypatch.setattr(tournaments, "fit_elo", gives_up)
+    seen = report(match([1.0, 0.0, 0.5, 0.5]))
+    assert [row["points"] for row in seen["standings"]] == [2.0, 2.0]
+    assert all(row["elo"] is None for row in seen["standings"])
+    assert seen["los"] == {}

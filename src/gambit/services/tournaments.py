@@ -689,9 +689,16 @@ def report(tournament: StoredTournament) -> dict[str, Any]:
         ids, (None, None, None)
     )
     los: dict[str, dict[str, float | None]] = {}
+    fit = None
     if results and len(ids) >= 2:
         engines = [p.id for p in tournament.participants if p.engine]
-        fit = fit_elo(ids, results, anchor=engines[0] if engines else None, prior_draws=PRIOR_DRAWS)
+        try:
+            fit = fit_elo(
+                ids, results, anchor=engines[0] if engines else None, prior_draws=PRIOR_DRAWS
+            )
+        except RuntimeError:  # the optimiser gave up: the rest of the report still stands
+            log.exception("tournament %s: no Elo estimate", tournament.id)
+    if fit is not None:
         played = {r.participant: r.games for r in rows}
         for pid in ids:
             e = fit[pid]
