@@ -6,7 +6,7 @@ BIN      := $(VENV)/bin
 ARGS     ?=
 PYTEST   ?=
 
-.PHONY: run install web dev stockfish chromium test lint format bench bench-ws bench-duel bench-history bench-web bench-bots calibrate bench-tournament clean
+.PHONY: run install web dev stockfish chromium nginx test lint format bench bench-ws bench-duel bench-history bench-web bench-bots calibrate bench-tournament clean
 
 # Without AUTH_SECRET_KEY the server runs in development mode, which keeps a generated
 # token signing key in ./data; set the key (and drop to plain `gambit serve`) in production.
@@ -62,7 +62,17 @@ chromium:  ## Debian's Chromium for the browser tests, when root and missing
 		exit 1; \
 	fi
 
-test: dev stockfish chromium $(WEB_BUILT)  ## the whole suite: the web face's own logic, then on SQLite, PostgreSQL and in Chromium
+nginx:  ## Debian's nginx for the test of docs/production.md's proxy, when root and missing
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then \
+		true; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
+	else \
+		echo "gambit: the production guide's test needs nginx (Debian/Ubuntu: sudo apt-get install nginx)"; \
+		exit 1; \
+	fi
+
+test: dev stockfish chromium nginx $(WEB_BUILT)  ## the whole suite: the web face's own logic, then on SQLite, PostgreSQL, in Chromium and behind nginx
 	cd web && npm test
 	$(BIN)/pytest $(PYTEST)
 
