@@ -332,7 +332,12 @@ class AIActionRequest(JsonModel):
 
 class Evaluation(BaseModel):
     score: int | float | None = Field(
-        None, description="From the mover's side: chess centipawns (mate = ±100000), duel points."
+        None, description="From the mover's side: chess centipawns, duel points."
+    )
+    mate: int | None = Field(
+        None,
+        description="Chess, instead of `score` when the engine sees a forced mate: moves to "
+        "mate, as UCI counts them (negative when the mover is the one mated).",
     )
     depth: int | None = None
     pv: list[Any] = Field(default_factory=list, description="The expected line of play.")

@@ -117,7 +117,14 @@ class LastMove(BaseModel):
     move: str
     playerColor: Literal["w", "b"]
     score: int | None = Field(None, description="Engine score in centipawns, mover's view.")
-    depth: int | None = Field(None, description="Engine search depth.")
+    mate: int | None = Field(
+        None,
+        description="Instead of `score` when the engine sees a forced mate: moves to mate, "
+        "as UCI counts them (negative when the mover is the one mated).",
+    )
+    depth: int | None = Field(
+        None, description="Engine search depth (for a mate, the depth that first saw it)."
+    )
 
 
 GameState = Literal["ongoing", "pending", "white wins", "black wins", "draw", "stalemate"]
@@ -157,6 +164,7 @@ class Game(BaseModel):
                 move=record.action["move"],
                 playerColor="w" if record.seat == 0 else "b",
                 score=record.info.get("score"),
+                mate=record.info.get("mate"),
                 depth=record.info.get("depth"),
             )
         return cls(
