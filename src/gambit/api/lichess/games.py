@@ -88,7 +88,6 @@ def _actions(api: str) -> APIRouter:
     @router.post(
         "/claim-victory", summary="Claim the win when the opponent has gone", response_model=Ok
     )
-    @router.post("/claim-victory/", include_in_schema=False)  # berserk's spelling
     async def claim_victory(
         game_id: GameId, play: PlayDep, caller: Annotated[AccessClaims, player]
     ) -> Any:
