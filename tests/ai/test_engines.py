@@ -15,7 +15,7 @@ import chess
 import pytest
 import uvloop
 
-from gambit.ai import MATE_SCORE, create_chess_engine
+from gambit.ai import create_chess_engine
 from gambit.ai.builtin import BuiltinEngine
 from gambit.ai.engine import ChessEngine, EngineMove
 from gambit.ai.locate import find_stockfish
@@ -26,6 +26,7 @@ STOCKFISH = find_stockfish(None)
 needs_stockfish = pytest.mark.skipif(STOCKFISH is None, reason="STOCKFISH NOT INSTALLED")
 HANGING = [sys.executable, str(Path(__file__).with_name("hanging_engine.py"))]
 MATE_IN_ONE = "6k1/5ppp/8/8/8/8/8/R5K1 w - - 0 1"
+MATED_IN_ONE = "k7/8/1K6/8/8/8/8/7R b - - 0 1"  # Kb8, the only move, and Rh8#
 HANGING_QUEEN = "rnb1kbnr/pppp1ppp/8/4p3/4P3/2Nq4/PPPP1PPP/R1BQKBNR w KQkq - 0 1"
 MIDGAME = "r1bqk2r/pppp1ppp/2n2n2/2b1p3/2B1P3/3P1N2/PPP2PPP/RNBQK2R w KQkq - 1 5"
 
@@ -67,7 +68,14 @@ def test_stockfish_plays_a_legal_move(fen: str) -> None:
 def test_stockfish_finds_mate_in_one() -> None:
     result = run(_with(StockfishPool(str(STOCKFISH), 1, BuiltinEngine(1)), MATE_IN_ONE, 20, 300))
     assert result.move == "a1a8"
-    assert result.score == MATE_SCORE - 1
+    # Stockfish runs on to depth 245 once it sees the mate; the depth said is where it saw it.
+    assert (result.mate, result.score, result.depth) == (1, None, 1)
+
+
+@needs_stockfish
+def test_stockfish_reports_being_mated_as_a_negative_mate() -> None:
+    result = run(_with(StockfishPool(str(STOCKFISH), 1, BuiltinEngine(1)), MATED_IN_ONE, 20, 200))
+    assert (result.move, result.mate, result.score) == ("a8b8", -1, None)
 
 
 @needs_stockfish
@@ -185,11 +193,33 @@ def test_builtin_engine_plays_legal_moves_in_time(level: int) -> None:
 
 
 def test_builtin_engine_tactics() -> None:
-    mate = run(_with(BuiltinEngine(1), MATE_IN_ONE, 5, 1000))
+    mate = run(_with(BuiltinEngine(1), MATE_IN_ONE, 5, 300))
     assert mate.move == "a1a8"
-    assert mate.score == MATE_SCORE - 1
+    assert (mate.mate, mate.score) == (1, None)
+    mated = run(_with(BuiltinEngine(1), MATED_IN_ONE, 5, 100))
+    assert (mated.move, mated.mate, mated.score) == ("a8b8", -1, None)
     queen = run(_with(BuiltinEngine(1), HANGING_QUEEN, 5, 1000))
     assert queen.move in {"c2d3", "f1d3"}
+
+
+def test_builtin_engine_thinks_for_the_time_asked_as_stockfish_does() -> None:
+    level = 0  # a random move, found at once
+
+    async def scenario() -> list[float]:
+        engine = BuiltinEngine(1)
+        await engine.start()
+        try:
+            await engine.play(chess.Board(), level, 10)  # the worker process starts
+            took = []
+            for fen in (chess.STARTING_FEN, MATE_IN_ONE):  # a mate found at once, too
+                started = time.monotonic()
+                await engine.play(chess.Board(fen), level, 400)
+                took.append(time.monotonic() - started)
+            return took
+        finally:
+            await engine.close()
+
+    assert all(0.39 < seconds < 1.5 for seconds in run(scenario()))
 
 
 def test_builtin_engine_level_zero_varies() -> None:
@@ -197,7 +227,7 @@ def test_builtin_engine_level_zero_varies() -> None:
         engine = BuiltinEngine(1)
         await engine.start()
         try:
-            return {(await engine.play(chess.Board(), 0, 100)).move for _ in range(20)}
+            return {(await engine.play(chess.Board(), 0, 10)).move for _ in range(20)}
         finally:
             await engine.close()
 

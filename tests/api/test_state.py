@@ -179,7 +179,8 @@ def test_ai_action_for_a_chess_position(client: httpx.Client) -> None:
     hint = response.json()
     assert hint["bestMove"] == "a1a8"
     assert hint["action"] == {"type": "move", "move": "a1a8"}
-    assert hint["evaluation"]["score"] > 10_000  # a mate, from white's side
+    assert hint["evaluation"]["mate"] == 1  # mate in one, from white's side
+    assert hint["evaluation"]["score"] is None
     assert hint["evaluation"]["pv"][0] == "a1a8"
 
 

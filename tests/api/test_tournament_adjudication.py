@@ -12,6 +12,7 @@ import chess.pgn
 import httpx
 import pytest
 
+from gambit.ai import mate_as_score
 from tests.api.test_tournaments import create, engine, finished, start, wait_for
 from tests.helpers import assert_error, bearer, register
 
@@ -54,7 +55,8 @@ def test_a_lost_game_is_resigned_for_the_weaker_engine(client: httpx.Client) -> 
         # the loser a lost one.
         last = client.get(f"/games/{game['battleId']}").json()["lastMove"]
         mover = 0 if last["playerColor"] == "w" else 1
-        assert last["score"] >= 600 if mover == strong else last["score"] <= -600
+        seen = mate_as_score(last["mate"]) if "mate" in last else last["score"]
+        assert seen >= 600 if mover == strong else seen <= -600
 
     records = []
     stream = io.StringIO(client.get(f"/tournaments/{created['id']}/pgn").text)

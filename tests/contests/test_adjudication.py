@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from gambit.ai.engine import MATE_SCORE
 from gambit.contests.adjudication import DrawRule, Ply, ResignRule, Rules, Verdict, judge
+from gambit.games.battle import ActionRecord, Battle, BattleStatus
+from gambit.services.tournaments import plies
 
 RESIGN = Rules(resign=ResignRule(score=600, moves=3))
 DRAW = Rules(draw=DrawRule(score=10, moves=2, after=4))
@@ -181,3 +183,19 @@ def test_a_side_without_scores_is_never_adjudicated(scores: list[int], first: in
     rules = Rules(ResignRule(100, 1), DrawRule(1000, 1, 0))
     silent = [Ply(p.seat, None if p.seat == 1 else p.score) for p in game(*scores, first=first)]
     assert judge(rules, silent) is None
+
+
+def test_a_reported_mate_counts_as_a_score_beyond_any_material() -> None:
+    records = [
+        ActionRecord(1, 0, "w", {"type": "move", "move": "a1a8"}, 0, {"mate": 2, "depth": 9}),
+        ActionRecord(2, 1, "b", {"type": "move", "move": "g8h8"}, 0, {"mate": -1}),
+        ActionRecord(3, 0, "w", {"type": "move", "move": "a8a7"}, 0, {"score": 35}),
+        ActionRecord(4, 1, "b", {"type": "move", "move": "h8g8"}, 0, {}),
+    ]
+    battle = Battle("b", "chess", [], {}, 0, BattleStatus.ACTIVE, 0, 0, None, records)
+    assert plies(battle) == [
+        Ply(0, MATE_SCORE - 2),
+        Ply(1, -MATE_SCORE + 1),
+        Ply(0, 35),
+        Ply(1, None),
+    ]

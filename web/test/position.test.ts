@@ -77,6 +77,13 @@ describe('evaluated', () => {
     );
   });
 
+  it('turns a mate the mover sees into one for its colour', () => {
+    const report = { playerId: 'ai', depth: 245, mate: 2, pv: ['e2e4'] };
+    expect(evaluated(battle([], null), report)).toEqual({ depth: 245, score: -100_000, mate: -2, line: ['e4'] });
+    const mated = { playerId: 'ai', depth: 9, mate: -1 };
+    expect(evaluated(battle([], null), mated)).toEqual({ depth: 9, score: 100_000, mate: 1, line: [] });
+  });
+
   it('ignores a report without depth and score (the first, as the search starts)', () => {
     expect(evaluated(battle([], null), { playerId: 'ai' })).toBeNull();
   });

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gambit.ai.builtin import BuiltinEngine
-from gambit.ai.engine import MATE_SCORE, ChessEngine, EngineMove
+from gambit.ai.engine import MATE_SCORE, ChessEngine, EngineMove, mate_as_score
 from gambit.ai.locate import find_stockfish
 from gambit.ai.stockfish import StockfishPool
 
@@ -16,4 +16,4 @@ def create_chess_engine(stockfish_path: str | None, workers: int) -> ChessEngine
     return StockfishPool(path, workers, builtin) if path else builtin
 
 
-__all__ = ["MATE_SCORE", "ChessEngine", "EngineMove", "create_chess_engine"]
+__all__ = ["MATE_SCORE", "ChessEngine", "EngineMove", "create_chess_engine", "mate_as_score"]

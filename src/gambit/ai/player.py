@@ -14,14 +14,15 @@ from gambit.games.base import Action
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The chosen action and what the engine said about it (score, depth, pv)."""
+    """The chosen action and what the engine said about it (score or mate, depth, pv)."""
 
     action: Action
     info: dict[str, Any] = field(default_factory=dict)
 
 
 Progress = Callable[[dict[str, Any]], Awaitable[None]]
-"""Told ``{depth, score, pv}`` each time a player's search gets further."""
+"""Told ``{depth, score, pv}`` (``mate`` instead of ``score`` for a forced mate) each
+time a player's search gets further."""
 
 
 class AIPlayer(Protocol):
@@ -59,10 +60,13 @@ class ChessAI:
 
 
 def _info(line: EngineMove) -> dict[str, Any]:
-    """What the engine said: ``pv``, and ``score`` and ``depth`` when it gave them."""
+    """What the engine said: ``pv``, and ``score`` (or ``mate``) and ``depth`` when it
+    gave them."""
     info: dict[str, Any] = {"pv": line.pv}
     if line.score is not None:
         info["score"] = line.score
+    if line.mate is not None:
+        info["mate"] = line.mate
     if line.depth is not None:
         info["depth"] = line.depth
     return info

@@ -93,6 +93,17 @@ class _OutOfTime(Exception):
     pass
 
 
+def mate_in(score: int) -> int | None:
+    """The moves to mate that a score of this search stands for (``MATE_SCORE`` less the
+    moves; negative when the mover is mated), or None for a score in centipawns."""
+    if abs(score) < MATE_SCORE - _MATE_HORIZON:
+        return None
+    return MATE_SCORE - score if score > 0 else -(MATE_SCORE + score)
+
+
+_MATE_HORIZON = 100  # moves: far beyond what the search can see
+
+
 @dataclass(frozen=True, slots=True)
 class SearchResult:
     move: chess.Move
@@ -132,7 +143,7 @@ def search(
             best = _root(board, moves, depth, deadline, best.move)
         except _OutOfTime:
             break
-        if abs(best.score) >= MATE_SCORE - 100:
+        if mate_in(best.score) is not None:
             break  # a forced mate was found; deeper search cannot change the verdict
     return best
 

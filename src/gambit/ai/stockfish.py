@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import chess
 import chess.engine
 
-from gambit.ai.engine import MATE_SCORE, ChessEngine, EngineMove, Progress
+from gambit.ai.engine import ChessEngine, EngineMove, Progress
 
 log = logging.getLogger(__name__)
 
@@ -118,34 +118,51 @@ class StockfishPool:
         if worker.skill != level:
             await worker.engine.configure({"Skill Level": level})
             worker.skill = level
-        reported = 0
+        told: EngineMove | None = None  # the last line worth telling
         with await worker.engine.analysis(
             board.copy(),
             chess.engine.Limit(time=search_time_ms / 1000),
             info=chess.engine.INFO_SCORE | chess.engine.INFO_PV,
         ) as analysis:
             async for info in analysis:
-                depth = info.get("depth")
-                if progress is not None and depth and depth > reported and "pv" in info:
-                    reported = depth
-                    await progress(_line(board, info))
+                if not info.get("depth") or "pv" not in info:
+                    continue
+                line = _line(board, info)
+                if told is None or not _repeats(line, told):
+                    told = line
+                    if progress is not None:
+                        await progress(line)
             best = await analysis.wait()
             last = _line(board, analysis.info)
         if best.move is None or not board.is_legal(best.move):
             raise chess.engine.EngineError(f"engine answered {best.move} for {board.fen()}")
-        return EngineMove(best.move.uci(), last.score, last.depth, last.pv)
+        if told is not None and _repeats(last, told):
+            last = told  # a mate, at the depth it was first seen
+        return EngineMove(best.move.uci(), last.score, last.depth, last.pv, last.mate)
 
 
 def _line(board: chess.Board, info: chess.engine.InfoDict) -> EngineMove:
-    """What an engine's info says: the first move of its line, score, depth, line."""
+    """What an engine's info says: the first move of its line, its score (centipawns,
+    or moves to mate), depth, line; from the side to move's view."""
     score = info.get("score")
+    mover = score.pov(board.turn) if score else None
     pv = [move.uci() for move in info.get("pv", [])]
     return EngineMove(
         move=pv[0] if pv else "",
-        score=score.pov(board.turn).score(mate_score=MATE_SCORE) if score else None,
+        score=mover.score() if mover else None,  # None for a mate
         depth=info.get("depth"),
         pv=pv,
+        mate=mover.mate() if mover else None,
     )
+
+
+def _repeats(line: EngineMove, told: EngineMove) -> bool:
+    """Whether ``line`` says nothing new after ``told``: no deeper, or the same mate by
+    the same line. Once Stockfish sees a mate it runs through every depth to its last
+    (245) in moments, and each would only say it again."""
+    if (line.depth or 0) <= (told.depth or 0):
+        return True
+    return line.mate is not None and (line.mate, line.pv) == (told.mate, told.pv)
 
 
 async def _quit(worker: _Worker) -> None:

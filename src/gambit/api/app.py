@@ -22,6 +22,7 @@ from gambit.api.lichess import accounts as lichess_accounts
 from gambit.api.lichess import challenges as lichess_challenges
 from gambit.api.lichess import games as lichess_games
 from gambit.api.lichess import streams as lichess_streams
+from gambit.api.paths import TrailingSlashMiddleware
 from gambit.api.ratelimit import RateLimitMiddleware, limit_rules
 from gambit.api.routes import (
     api_tokens,
@@ -105,6 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
         docs_url=None,  # served from local bundles: gambit.api.web
         redoc_url=None,
+        redirect_slashes=False,  # TrailingSlashMiddleware: a slash too many is no redirect
     )
     app.state.settings = settings
     app.state.tokens = tokens
@@ -170,6 +172,8 @@ def create_app(settings: Settings) -> FastAPI:
         require_https=settings.require_https,
         trusted_proxies=settings.trusted_proxies,
     )
+    # Outermost: rate limits, security and routing all see the path without its slash.
+    app.add_middleware(TrailingSlashMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -6,7 +6,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gambit.api.errors import error_response
+from gambit.api.errors import http_error_response
 
 
 class BodyLimitMiddleware:
@@ -32,7 +32,8 @@ class BodyLimitMiddleware:
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                # Raised inside the route's body read; the error handlers answer it.
+                # Raised inside the route's body read; the error handlers answer it with
+                # the same words as `_too_large`.
                 raise HTTPException(413, self._detail())
             return message
 
@@ -42,4 +43,4 @@ class BodyLimitMiddleware:
         return f"request bodies are limited to {self.max_bytes} bytes"
 
     def _too_large(self) -> ASGIApp:
-        return error_response(413, "PAYLOAD_TOO_LARGE", "content too large", self._detail())
+        return http_error_response(413, self._detail())

@@ -67,6 +67,9 @@ _HTTP_CODES = {
     415: "INVALID_CONTENT_TYPE",
     429: "RATE_LIMIT_EXCEEDED",
 }
+# Where the standard phrase is not what a person should read (Python's 413 is still
+# "Request Entity Too Large", while the body limit itself spoke of content).
+_HTTP_TEXTS = {413: "request body too large"}
 
 
 class ApiError(Exception):
@@ -96,6 +99,17 @@ def error_response(
     status: int, code: str, error: str, details: str = "", headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
     return JSONResponse(error_body(code, error, details), status_code=status, headers=headers)
+
+
+def http_error_response(
+    status: int, details: str = "", headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """A plain HTTP refusal (404, 405, 413, ...): the code and words of its status,
+    the same wherever it is answered from."""
+    text = _HTTP_TEXTS.get(status) or HTTPStatus(status).phrase.lower()
+    return error_response(
+        status, _HTTP_CODES.get(status, "INVALID_REQUEST"), text, details, headers
+    )
 
 
 def status_and_code(table: ErrorTable, exc: service.ServiceError) -> tuple[int, str]:
@@ -131,16 +145,15 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    error, details = describe_errors(exc.errors())
+    error, details = describe_errors(exc.errors(), exc.body)
     return error_response(400, "INVALID_REQUEST", error, details)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    code = _HTTP_CODES.get(exc.status_code, "INVALID_REQUEST")
-    text = HTTPStatus(exc.status_code).phrase.lower()
-    details = exc.detail if isinstance(exc.detail, str) and exc.detail.lower() != text else ""
-    return error_response(exc.status_code, code, text, details, exc.headers)
+    phrase = HTTPStatus(exc.status_code).phrase.lower()
+    details = exc.detail if isinstance(exc.detail, str) and exc.detail.lower() != phrase else ""
+    return http_error_response(exc.status_code, details, exc.headers)
 
 
 async def _storage_unavailable(request: Request, exc: Exception) -> JSONResponse:

@@ -22,6 +22,8 @@ from gambit.games.chess_openings import from_settings
 from gambit.games.clock import TIMEOUT
 
 UCI_MOVE = re.compile(r"[a-h][1-8][a-h][1-8][qrbn]?")
+_CASTLING = re.compile(r"[O0]-[O0](-[O0])?[+#]?")
+_SQUARE_TO_SQUARE = re.compile(r"[a-h][1-8][-x]?[a-h][1-8]")
 
 PIECE_VALUES = {chess.PAWN: 1, chess.KNIGHT: 3, chess.BISHOP: 3, chess.ROOK: 5, chess.QUEEN: 9}
 COLOURS = (chess.WHITE, chess.BLACK)  # by seat
@@ -33,6 +35,28 @@ _DRAW_REASONS = {
     chess.Termination.SEVENTYFIVE_MOVES: "seventy-five-move rule",
     chess.Termination.FIVEFOLD_REPETITION: "fivefold repetition",
 }
+
+
+def looks_like_san(text: str) -> bool:
+    """True for text written as a SAN move (``e4``, ``Nf3``, ``O-O``, ``exd8=Q+``), and
+    not as a square to square, which is UCI gone wrong (``e2e4k``, ``e2-e4``)."""
+    if _SQUARE_TO_SQUARE.match(text):
+        return False
+    return bool(chess.SAN_REGEX.match(text) or _CASTLING.fullmatch(text))
+
+
+def not_uci(text: str, board: chess.Board | None = None) -> str:
+    """Why ``text`` is refused as a move, for a person who may have written SAN: with
+    the position, a legal SAN move is given back in UCI."""
+    if not looks_like_san(text):
+        return f"{text!r} is not a move in UCI notation, such as e2e4 or e7e8q"
+    try:
+        move = board.parse_san(text) if board is not None else None
+    except ValueError:  # SAN, but no legal move here
+        move = None
+    if move:
+        return f"{text} is SAN; send it in UCI: {move.uci()}"
+    return f"{text} is SAN; send moves in UCI, such as e2e4 or e7e8q"
 
 
 def parse_fen(fen: str) -> chess.Board:
@@ -89,7 +113,7 @@ class ChessRuleset:
         if action.get("type") != "move" or not isinstance(text, str):
             raise IllegalAction('a chess action is {"type": "move", "move": "<uci>"}')
         if not UCI_MOVE.fullmatch(text):
-            raise IllegalAction(f"{text!r} is not a move in UCI notation, such as e2e4 or e7e8q")
+            raise IllegalAction(not_uci(text, state))
         move = chess.Move.from_uci(text)
         if not state.is_legal(move):
             raise IllegalAction(f"{text} is not a legal move in this position")

@@ -16,9 +16,10 @@ from dataclasses import dataclass, replace
 
 from gambit.bus import EventBus, battle_topic
 from gambit.games.battle import Battle, Seat, SeatKind
+from gambit.games.chess import UCI_MOVE, not_uci
 from gambit.services.ai_turns import AITurns
 from gambit.services.announcer import CHANGES
-from gambit.services.errors import Forbidden, NotFound, NotHumanTurn
+from gambit.services.errors import Forbidden, InvalidRequest, NotFound, NotHumanTurn
 from gambit.services.referee import Referee, ensure_open
 from gambit.services.repository import BattleRepository
 
@@ -58,8 +59,10 @@ class ChessGames:
 
     async def move(self, game_id: str, move: str, caller: str | None = None) -> Battle:
         """Play a human move, or with ``cccc`` start the computer thinking."""
-        await self.get(game_id)
+        game = await self.get(game_id)
         computer = move == COMPUTER_MOVE
+        if not computer and not UCI_MOVE.fullmatch(move):
+            raise InvalidRequest(not_uci(move, game.state))
 
         def side(battle: Battle) -> int:
             _check_owner(battle, caller)
@@ -104,9 +107,13 @@ class ChessGames:
 
     async def get(self, game_id: str) -> Battle:
         """The chess game ``game_id``; a battle of another game is no game here."""
-        battle = await self._repository.get(game_id)
-        if battle.game != "chess":
-            raise NotFound(f"no chess game with id {game_id}")
+        try:
+            battle = await self._repository.get(game_id)
+        except NotFound:
+            battle = None
+        # The chess face speaks of games, whatever the battle core calls them.
+        if battle is None or battle.game != "chess":
+            raise NotFound(f"no game with id {game_id}")
         return battle
 
     async def wait_for_change(

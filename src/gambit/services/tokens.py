@@ -140,7 +140,7 @@ class Tokens:
         except jwt.ExpiredSignatureError:
             raise Unauthorized("token expired", "sign in again or refresh the token") from None
         except jwt.PyJWTError as exc:
-            raise Unauthorized("invalid token", str(exc)) from None
+            raise Unauthorized("invalid token", _why_refused(exc)) from None
         return AccessClaims(
             user_id=str(claims["sub"]),
             username=str(claims.get("username", "")),
@@ -157,6 +157,28 @@ class Tokens:
             return self.decode(token).user_id
         except Unauthorized:
             return None
+
+
+_REFUSALS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
+    (
+        jwt.InvalidSignatureError,
+        "its signature does not match: it was altered, or signed with another key",
+    ),
+    (
+        jwt.DecodeError,
+        "it is not a token of this server (a JWT, or gbt_ and 32 letters and digits)",
+    ),
+    (jwt.InvalidAlgorithmError, "it is signed with another algorithm than this server's"),
+    (jwt.MissingRequiredClaimError, "it lacks what this server's tokens carry"),
+    (jwt.ImmatureSignatureError, "it is not valid yet"),
+    (jwt.InvalidIssuedAtError, "it is not valid yet"),
+)
+
+
+def _why_refused(exc: jwt.PyJWTError) -> str:
+    """The reason PyJWT refused a token, in words for a person rather than PyJWT's own."""
+    reason = next((words for kind, words in _REFUSALS if isinstance(exc, kind)), "it is unreadable")
+    return f"{reason}; sign in again for a new one"
 
 
 def new_refresh_token() -> tuple[str, str]:

@@ -45,7 +45,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gambit.ai.engine import DEFAULT_LEVEL, DEFAULT_SEARCH_TIME_MS
+from gambit.ai.engine import DEFAULT_LEVEL, DEFAULT_SEARCH_TIME_MS, mate_as_score
 from gambit.bus import Event, EventBus
 from gambit.contests import (
     Bye,
@@ -543,7 +543,11 @@ def _starts(tournament: StoredTournament, pairs: range) -> list[Start]:
 
 
 def _score_of(record: ActionRecord) -> float | None:
-    """The score the mover's engine reported with its move (its own view), if any."""
+    """The score the mover's engine reported with its move (its own view), if any; a
+    mate counts as a score beyond any material."""
+    mate = record.info.get("mate")
+    if isinstance(mate, int) and not isinstance(mate, bool):
+        return mate_as_score(mate)
     score = record.info.get("score")
     if isinstance(score, bool) or not isinstance(score, int | float):
         return None

@@ -294,13 +294,11 @@ export function gamePage(root: Element, battleId: string): void {
   void load();
 }
 
-const MATE = 99_000;
-
 function evaluationView(evaluation: Evaluation): VNode {
-  const { depth, score, line } = evaluation;
+  const { depth, score, mate, line } = evaluation;
   const shown =
-    Math.abs(score) >= MATE
-      ? `mate for ${score > 0 ? 'white' : 'black'}`
+    mate !== undefined
+      ? `mate in ${Math.abs(mate)} for ${mate > 0 ? 'white' : 'black'}`
       : `${score >= 0 ? '+' : ''}${(score / 100).toFixed(2)}`;
   return h('div.evaluation', [
     h('meter', {

@@ -31,18 +31,21 @@ export function takeBackPlies(battle: Battle, me: Player | undefined): number {
 /** What the computer said of the position while it thought, from white's side. */
 export interface Evaluation {
   depth: number;
-  score: number; // centipawns for white; a mate is ±100000
+  score: number; // centipawns for white; a mate is ±MATE_SCORE
+  mate?: number; // with a forced mate: moves to it, above 0 when white mates
   line: string[]; // in SAN
 }
 
+/** Where a mate puts the evaluation: beyond any material. */
+const MATE_SCORE = 100_000;
+
 export function evaluated(battle: Battle, report: Record<string, unknown>): Evaluation | null {
-  const { depth, score, pv } = report;
-  if (typeof depth !== 'number' || typeof score !== 'number') return null;
+  const { depth, score, mate, pv } = report;
+  if (typeof depth !== 'number' || (typeof score !== 'number' && typeof mate !== 'number')) return null;
   const seat = battle.players.find((player) => player.id === report.playerId)?.seat ?? 0;
+  const forWhite = seat === 0 ? 1 : -1; // reported from the mover's side
   const moves = Array.isArray(pv) ? pv.map(String) : [];
-  return {
-    depth,
-    score: seat === 0 ? score : -score, // reported from the mover's side
-    line: sanLine(battle.state.fen ?? '', moves).slice(0, 8),
-  };
+  const line = sanLine(battle.state.fen ?? '', moves).slice(0, 8);
+  if (typeof mate === 'number') return { depth, score: Math.sign(forWhite * mate) * MATE_SCORE, mate: forWhite * mate, line };
+  return { depth, score: forWhite * (score as number), line };
 }

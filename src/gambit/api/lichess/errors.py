@@ -95,7 +95,7 @@ class LichessRoute(APIRoute):
             except service.ServiceError as exc:
                 return _service_error(exc)
             except RequestValidationError as exc:
-                error, details = describe_errors(exc.errors())
+                error, details = describe_errors(exc.errors(), exc.body)
                 return lichess_error(400, f"{error}: {details}" if details else error)
             except ApiError as exc:
                 return lichess_error(exc.status, exc.error, exc.headers)

@@ -43,7 +43,7 @@ def _actions(api: str) -> APIRouter:
     @router.post("/move/{move}", summary="Make a move", response_model=Ok)
     async def move(
         game_id: GameId,
-        move: Annotated[str, Path(max_length=5)],
+        move: Annotated[str, Path(max_length=10)],  # room for SAN, to answer it in UCI
         play: PlayDep,
         caller: Annotated[AccessClaims, player],
         offering_draw: Annotated[bool, Query(alias="offeringDraw")] = False,
@@ -88,7 +88,6 @@ def _actions(api: str) -> APIRouter:
     @router.post(
         "/claim-victory", summary="Claim the win when the opponent has gone", response_model=Ok
     )
-    @router.post("/claim-victory/", include_in_schema=False)  # berserk's spelling
     async def claim_victory(
         game_id: GameId, play: PlayDep, caller: Annotated[AccessClaims, player]
     ) -> Any:

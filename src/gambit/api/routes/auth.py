@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request, Response
 from gambit.api.auth import Caller
 from gambit.api.deps import AccountsDep, ServicesDep
 from gambit.api.net import client_address
-from gambit.api.routing import JsonRoute
+from gambit.api.routing import FormRoute, JsonRoute
 from gambit.api.schemas.auth import (
     AuthResponse,
     LoginRequest,
@@ -23,7 +23,7 @@ from gambit.api.schemas.common import error_responses
 
 router = APIRouter(tags=["accounts"], route_class=JsonRoute)
 # POST /token takes a form, so it is not a JSON route.
-form_router = APIRouter(tags=["accounts"])
+form_router = APIRouter(tags=["accounts"], route_class=FormRoute)
 
 
 _errors = error_responses(

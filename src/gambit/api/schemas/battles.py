@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
-from gambit.api.schemas.common import JsonModel, rule_error
+from gambit.api.schemas.common import JsonModel, Level, SearchTime, rule_error
 from gambit.games.battle import ActionRecord, Battle, SeatKind, to_public
 from gambit.games.clock import (
     CLOCK,
@@ -36,8 +36,8 @@ class HumanSeat(JsonModel):
 
 class AISeat(JsonModel):
     type: Literal["ai"]
-    level: int = Field(10, ge=0, le=20, description="Strength 0–20.")
-    searchTime: int = Field(1000, ge=100, le=10_000, description="Thinking time, ms.")
+    level: Level = Field(10, description="Strength 0–20.")
+    searchTime: SearchTime = Field(1000, description="Thinking time, ms (100–10000).")
 
 
 SeatRequest = Annotated[HumanSeat | AISeat, Field(discriminator="type")]
@@ -318,8 +318,8 @@ class AIActionRequest(JsonModel):
     battleId: BattleIdInBody | None = Field(
         None, description="Or: the battle to analyse, as it stands."
     )
-    level: int = Field(20, ge=0, le=20, description="AI strength 0–20.")
-    searchTime: int = Field(1000, ge=100, le=10_000, description="Thinking time, ms.")
+    level: Level = Field(20, description="AI strength 0–20.")
+    searchTime: SearchTime = Field(1000, description="Thinking time, ms (100–10000).")
 
     @model_validator(mode="after")
     def _one_subject(self) -> AIActionRequest:
@@ -332,7 +332,12 @@ class AIActionRequest(JsonModel):
 
 class Evaluation(BaseModel):
     score: int | float | None = Field(
-        None, description="From the mover's side: chess centipawns (mate = ±100000), duel points."
+        None, description="From the mover's side: chess centipawns, duel points."
+    )
+    mate: int | None = Field(
+        None,
+        description="Chess, instead of `score` when the engine sees a forced mate: moves to "
+        "mate, as UCI counts them (negative when the mover is the one mated).",
     )
     depth: int | None = None
     pv: list[Any] = Field(default_factory=list, description="The expected line of play.")

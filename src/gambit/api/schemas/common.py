@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
+
+from gambit.ai.engine import MAX_LEVEL, MIN_LEVEL
+
+MIN_SEARCH_TIME_MS, MAX_SEARCH_TIME_MS = 100, 10_000
+MIN_CONTEST_SEARCH_TIME_MS = 10  # engine matches play many fast games
 
 
 class JsonModel(BaseModel):
@@ -18,6 +23,35 @@ class JsonModel(BaseModel):
 def rule_error(rule: str) -> PydanticCustomError:
     """A validation error that reads "<Field> <rule>" in the error details."""
     return PydanticCustomError("rule", "{rule}", {"rule": rule})
+
+
+def _between(low: int, high: int, unit: str = "") -> BeforeValidator:
+    """Refuses a whole number outside ``low``..``high`` naming both ends, before pydantic's
+    own rule (which still checks the type, and documents the range) would name only the
+    end that was crossed."""
+
+    def check(value: Any) -> Any:
+        if type(value) is int and not low <= value <= high:  # bools are no numbers here
+            raise rule_error(f"must be between {low} and {high}{unit}")
+        return value
+
+    return BeforeValidator(check)
+
+
+Level = Annotated[int, Field(ge=MIN_LEVEL, le=MAX_LEVEL), _between(MIN_LEVEL, MAX_LEVEL)]
+"""An AI's strength."""
+SearchTime = Annotated[
+    int,
+    Field(ge=MIN_SEARCH_TIME_MS, le=MAX_SEARCH_TIME_MS),
+    _between(MIN_SEARCH_TIME_MS, MAX_SEARCH_TIME_MS, " ms"),
+]
+"""An AI's thinking time for one action, milliseconds."""
+ContestSearchTime = Annotated[
+    int,
+    Field(ge=MIN_CONTEST_SEARCH_TIME_MS, le=MAX_SEARCH_TIME_MS),
+    _between(MIN_CONTEST_SEARCH_TIME_MS, MAX_SEARCH_TIME_MS, " ms"),
+]
+"""A tournament engine's thinking time for one move, milliseconds."""
 
 
 class ErrorBody(BaseModel):

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from gambit.api.schemas.battles import ClockView
-from gambit.api.schemas.common import JsonModel, rule_error
+from gambit.api.schemas.common import (
+    MAX_SEARCH_TIME_MS,
+    MIN_SEARCH_TIME_MS,
+    JsonModel,
+    Level,
+    rule_error,
+)
 from gambit.games.battle import Battle, SeatKind
-from gambit.games.chess import UCI_MOVE
+from gambit.games.chess import UCI_MOVE, looks_like_san
 from gambit.services.chess_games import COMPUTER_MOVE, PlayerSpec
 
 HUMAN, COMPUTER = 1, 2
@@ -25,15 +31,20 @@ def _player_type(value: int) -> int:
     return value
 
 
-def _search_time(value: int) -> int:
+def _search_time(value: Any) -> Any:
     # 0 means "not given", as in the original API, whose clients send 0 for humans.
-    if value and value < 100:
-        raise PydanticCustomError("greater_than_equal", "", {"ge": 100})
+    # Checked before pydantic's rule, which would name one end of the range only.
+    if type(value) is int and value and not MIN_SEARCH_TIME_MS <= value <= MAX_SEARCH_TIME_MS:
+        raise rule_error(
+            f"must be between {MIN_SEARCH_TIME_MS} and {MAX_SEARCH_TIME_MS} ms, "
+            f"or 0 for the default {DEFAULT_SEARCH_TIME_MS} ms"
+        )
     return value
 
 
 def _move(value: str) -> str:
-    if value != COMPUTER_MOVE and not UCI_MOVE.fullmatch(value):
+    # SAN passes, for the game to answer with the move in UCI (`ChessGames.move`).
+    if value != COMPUTER_MOVE and not UCI_MOVE.fullmatch(value) and not looks_like_san(value):
         raise rule_error("must be a move in UCI notation, such as e2e4 or e7e8q, or cccc")
     return value
 
@@ -44,17 +55,18 @@ class PlayerConfig(JsonModel):
         AfterValidator(_player_type),
         Field(description="1 for a human, 2 for the computer.", json_schema_extra={"enum": [1, 2]}),
     ]
-    level: int | None = Field(
-        None, ge=0, le=20, description=f"Computer strength 0–20 (default {DEFAULT_LEVEL})."
+    level: Level | None = Field(
+        None, description=f"Computer strength 0–20 (default {DEFAULT_LEVEL})."
     )
     searchTime: Annotated[
         int,
-        AfterValidator(_search_time),
         Field(
-            le=10_000,
+            ge=0,
+            le=MAX_SEARCH_TIME_MS,
             description=f"Computer thinking time in ms, 100–10000; 0 or absent means "
             f"{DEFAULT_SEARCH_TIME_MS}.",
         ),
+        BeforeValidator(_search_time),
     ] = 0
 
     def to_spec(self) -> PlayerSpec:
@@ -89,7 +101,7 @@ class SetPlayersRequest(JsonModel):
 class MoveRequest(JsonModel):
     move: Annotated[
         str,
-        Field(min_length=4, max_length=5, description="A UCI move (e2e4, e7e8q), or cccc."),
+        Field(max_length=10, description="A UCI move (e2e4, e7e8q), or cccc."),
         AfterValidator(_move),
     ]
 
@@ -117,7 +129,14 @@ class LastMove(BaseModel):
     move: str
     playerColor: Literal["w", "b"]
     score: int | None = Field(None, description="Engine score in centipawns, mover's view.")
-    depth: int | None = Field(None, description="Engine search depth.")
+    mate: int | None = Field(
+        None,
+        description="Instead of `score` when the engine sees a forced mate: moves to mate, "
+        "as UCI counts them (negative when the mover is the one mated).",
+    )
+    depth: int | None = Field(
+        None, description="Engine search depth (for a mate, the depth that first saw it)."
+    )
 
 
 GameState = Literal["ongoing", "pending", "white wins", "black wins", "draw", "stalemate"]
@@ -157,6 +176,7 @@ class Game(BaseModel):
                 move=record.action["move"],
                 playerColor="w" if record.seat == 0 else "b",
                 score=record.info.get("score"),
+                mate=record.info.get("mate"),
                 depth=record.info.get("depth"),
             )
         return cls(

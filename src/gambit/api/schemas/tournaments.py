@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from gambit.api.schemas.battles import ClockOption, GameName
-from gambit.api.schemas.common import JsonModel, rule_error
+from gambit.api.schemas.common import ContestSearchTime, JsonModel, Level, rule_error
 from gambit.games import RULESETS
 
 Format = Literal["round-robin", "double-round-robin", "gauntlet", "swiss", "match"]
@@ -26,9 +26,9 @@ class ParticipantEntry(JsonModel):
         + ".",
         json_schema_extra={"enum": [r.engine for r in RULESETS.values()]},
     )
-    level: int | None = Field(None, ge=0, le=20, description="Engine strength 0–20 (10).")
-    searchTime: int | None = Field(
-        None, ge=10, le=10_000, description="Engine thinking time per move, ms (1000)."
+    level: Level | None = Field(None, description="Engine strength 0–20 (10).")
+    searchTime: ContestSearchTime | None = Field(
+        None, description="Engine thinking time per move, ms, 10–10000 (1000)."
     )
 
     @model_validator(mode="after")
