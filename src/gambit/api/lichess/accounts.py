@@ -270,7 +270,7 @@ async def _opponents(services: ServicesDep, battles: list[Battle], me: str) -> d
     responses=_errors_of(401, 503),
 )
 async def account(caller: Caller, request: Request, services: ServicesDep) -> UserExtended:
-    """Any valid token will do, whatever its scopes."""
+    """Your profile as lichess shows one. Any valid token will do, whatever its scopes."""
     user = await services.accounts.signed_in_user(caller)
     return await _extended(services, user, _base(request))
 
@@ -312,8 +312,12 @@ async def playing(
     responses=_errors_of(404, 503),
 )
 async def user(
-    username: Annotated[str, Path()], request: Request, services: ServicesDep
+    username: Annotated[str, Path(description="The username, in any case.")],
+    request: Request,
+    services: ServicesDep,
 ) -> UserExtended:
+    """A user's profile as lichess shows one: chess ratings per speed, game counts, and
+    the game they are playing, if any. No token needed."""
     found = await services.accounts.named([username])
     if not found:
         raise NotFound("Not found")
@@ -370,6 +374,8 @@ async def online_bots(
     services: ServicesDep,
     nb: Annotated[int, Query(ge=1, le=1000, description="How many bots.")] = 50,
 ) -> Response:
+    """The bot accounts seen in the last three minutes, most recently seen first. No
+    token needed."""
     lines = []
     for bot in await services.accounts.online_bots(nb):
         shown = LichessUser(**_user(bot, await services.stats.of(bot.id)))
@@ -386,8 +392,8 @@ async def online_bots(
 async def upgrade(
     caller: Annotated[AccessClaims, requires_scope("bot:play")], accounts: AccountsDep
 ) -> Ok:
-    """For good, and only for an account that has never played (`400` otherwise, with
-    lichess's wording)."""
+    """Turn your account into a bot account, for good, so it may play on the Bot API;
+    only an account that has never played may (`400` otherwise). Needs `bot:play`."""
     await accounts.upgrade_to_bot(caller)
     return Ok(ok=True)
 
@@ -401,12 +407,15 @@ async def upgrade(
         "requestBody": {
             "required": True,
             "description": f"Tokens separated by commas, up to {MAX_TEST_TOKENS}.",
-            "content": {"text/plain": {"schema": {"type": "string"}}},
+            "content": {
+                "text/plain": {"schema": {"type": "string"}, "example": "gbt_yourToken,gbt_another"}
+            },
         }
     },
 )
 async def test_tokens(request: Request, accounts: AccountsDep) -> dict[str, TokenInfo | None]:
-    """For each token, its user id, scopes and expiry, or null if it is not valid."""
+    """For each token sent, its user id, scopes and expiry, or null if it is not valid:
+    how a client checks a token before using it. No token needed."""
     text = (await request.body()).decode("utf-8", errors="replace")
     tokens = list(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
     if len(tokens) > MAX_TEST_TOKENS:

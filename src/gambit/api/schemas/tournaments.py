@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gambit.api.schemas.battles import ClockOption, GameName
 from gambit.api.schemas.common import JsonModel, rule_error
@@ -39,9 +39,11 @@ class ParticipantEntry(JsonModel):
 
 
 class Openings(JsonModel):
-    """One of: the built-in book, EPD lines, PGN games (chess; duel starts are seeded)."""
+    """Where each pair's games start, one of: the built-in book of 40 balanced main lines,
+    your EPD lines, your PGN games (chess; duel pairs start from a seeded position and its
+    mirror image)."""
 
-    book: Literal["builtin"] | None = None
+    book: Literal["builtin"] | None = Field(None, description="The built-in book.")
     epd: str | None = Field(None, max_length=MAX_UPLOAD_CHARS, description="One FEN/EPD a line.")
     pgn: str | None = Field(None, max_length=MAX_UPLOAD_CHARS, description="Each game's moves.")
 
@@ -60,32 +62,79 @@ class DrawRule(JsonModel):
 class Adjudication(JsonModel):
     """Chess: resign and draw rules on the engines' scores; duel: a round limit."""
 
-    resign: ResignRule | None = None
-    draw: DrawRule | None = None
+    resign: ResignRule | None = Field(
+        None, description="Chess: a game is lost once both engines agree it is."
+    )
+    draw: DrawRule | None = Field(
+        None, description="Chess: a game is drawn once both engines agree it is level."
+    )
     maxRounds: int | None = Field(None, ge=1, le=100, description="Duel: the round limit.")
 
 
 class SprtSettings(JsonModel):
-    elo0: float = Field(ge=-1000, le=1000)
-    elo1: float = Field(ge=-1000, le=1000)
-    alpha: float = Field(0.05, gt=0, lt=0.5)
-    beta: float = Field(0.05, gt=0, lt=0.5)
+    """A sequential test of the first participant against the second: the match stops
+    as soon as it decides between the two hypotheses."""
+
+    elo0: float = Field(ge=-1000, le=1000, description="H0: the Elo difference is this.")
+    elo1: float = Field(ge=-1000, le=1000, description="H1: the Elo difference is this.")
+    alpha: float = Field(0.05, gt=0, lt=0.5, description="The chance of accepting H1 wrongly.")
+    beta: float = Field(0.05, gt=0, lt=0.5, description="The chance of accepting H0 wrongly.")
 
 
 class CreateTournamentRequest(JsonModel):
-    name: str = Field(min_length=1, max_length=100)
-    game: GameName
-    format: Format
-    participants: list[ParticipantEntry] = Field(default_factory=list, max_length=64)
-    rounds: int | None = Field(None, ge=1, le=50, description="Swiss only.")
-    gamesPerPairing: int = Field(
-        2, ge=2, le=1000, description="Even: each opening twice, colours swapped."
+    name: str = Field(min_length=1, max_length=100, description="What people read.")
+    game: GameName = Field(description="`chess` or `duel`.")
+    format: Format = Field(
+        description="`round-robin` (everyone plays everyone), `double-round-robin` (twice), "
+        "`gauntlet` (the first participant against every other), `swiss` (`rounds` of "
+        "pairings by score) or `match` (two participants and an `sprt`)."
     )
-    timeControl: ClockOption | None = None
-    openings: Openings = Field(default_factory=lambda: Openings(book="builtin"))
-    concurrency: int = Field(2, ge=1, le=32, description="Games at once.")
-    adjudication: Adjudication | None = None
-    sprt: SprtSettings | None = Field(None, description='Format "match" only.')
+    participants: list[ParticipantEntry] = Field(
+        default_factory=list,
+        max_length=64,
+        description="Users and built-in engines; users may also join while it is open.",
+    )
+    rounds: int | None = Field(
+        None, ge=1, le=50, description="Swiss only, and needed there: how many rounds."
+    )
+    gamesPerPairing: int = Field(
+        2,
+        ge=2,
+        le=1000,
+        description="Games each pair plays, even: each opening twice, colours swapped "
+        "(a match's cap when it has an SPRT).",
+    )
+    timeControl: ClockOption | None = Field(
+        None, description="A clock for every game, as a battle's `clock` option."
+    )
+    openings: Openings = Field(
+        default_factory=lambda: Openings(book="builtin"),
+        description="Where games start; the built-in book by default.",
+    )
+    concurrency: int = Field(2, ge=1, le=32, description="How many games are played at once.")
+    adjudication: Adjudication | None = Field(None, description="Rules that end long games early.")
+    sprt: SprtSettings | None = Field(
+        None, description="A match needs it, and only a match takes it."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Levels",
+                    "game": "chess",
+                    "format": "round-robin",
+                    "gamesPerPairing": 2,
+                    "concurrency": 2,
+                    "participants": [
+                        {"engine": "stockfish", "level": 10, "searchTime": 50},
+                        {"engine": "stockfish", "level": 0, "searchTime": 50},
+                        {"engine": "stockfish", "level": 20, "searchTime": 50},
+                    ],
+                }
+            ]
+        }
+    )
 
 
 class TournamentSummary(BaseModel):
