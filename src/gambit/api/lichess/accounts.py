@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from gambit.api.auth import Caller, requires_scope
 from gambit.api.deps import AccountsDep, ServicesDep
-from gambit.api.lichess.errors import LichessRoute, lichess_responses
+from gambit.api.lichess.errors import LichessRoute, Ok, lichess_responses
 from gambit.api.lichess.views import lichess_speed
 from gambit.games.battle import Battle, BattleStatus, SeatKind
 from gambit.games.clock import remaining_now, speed
@@ -140,10 +140,6 @@ class TokenInfo(BaseModel):
     userId: str
     scopes: str = Field(description="Comma-separated; every scope for a session's JWT.")
     expires: int | None = Field(description="Epoch milliseconds, null if it never expires.")
-
-
-class Ok(BaseModel):
-    ok: bool
 
 
 # -- shaping ---------------------------------------------------------------------------

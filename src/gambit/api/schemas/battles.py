@@ -205,7 +205,9 @@ class GameState(BaseModel):
         description="Per player id: duel `{health, energy, status, position}`, "
         "chess `{color, inCheck, material}`."
     )
-    status: Literal["WAITING", "ACTIVE", "FINISHED"]
+    status: Literal["WAITING", "ACTIVE", "FINISHED"] = Field(
+        description="WAITING, ACTIVE or FINISHED, at this moment."
+    )
     lastAction: ActionView | None = Field(None, description="Null before the first action.")
     result: dict[str, Any] | None = Field(
         None, description="When finished: `winners` (player ids) and `reason`."
@@ -226,7 +228,7 @@ class BattleView(BaseModel):
     options: dict[str, Any] = Field(
         description="The options it was created with (`size`, `turnSeconds`, `clock`, …)."
     )
-    state: GameState
+    state: GameState = Field(description="The battle's state now.")
     status: Literal["WAITING", "ACTIVE", "FINISHED"] = Field(
         description="WAITING for players to join, ACTIVE in play, or FINISHED."
     )
@@ -264,7 +266,7 @@ class BattleView(BaseModel):
 
 
 class BattlePage(BaseModel):
-    battles: list[BattleView]
+    battles: list[BattleView] = Field(description="Newest first.")
     nextCursor: str | None = Field(description="Pass as `cursor` for the next page.")
 
 
@@ -306,7 +308,7 @@ class Replay(BaseModel):
     """Everything needed to re-simulate a battle: its header, start, log and result."""
 
     battle: BattleView = Field(description="The battle as it stands (its header).")
-    initialState: GameState
+    initialState: GameState = Field(description="The state before the first action.")
     actions: list[ActionView] = Field(description="Every action in order, forfeits included.")
     result: dict[str, Any] | None = Field(description="`winners` and `reason` once finished.")
     pgn: str | None = Field(None, description="Chess: the game as PGN, with the players' names.")
@@ -376,7 +378,7 @@ class AIActionView(BaseModel):
     playerId: str | None = Field(None, description="Whose action it would be.")
     action: dict[str, Any] = Field(description="The chosen action; post it to play it.")
     bestMove: str | None = Field(None, description="Chess: the move in UCI notation.")
-    evaluation: Evaluation
+    evaluation: Evaluation = Field(description="What the AI thinks of the position.")
 
     @classmethod
     def of(cls, hint: Hint) -> AIActionView:

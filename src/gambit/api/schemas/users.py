@@ -68,7 +68,7 @@ class GameRecordView(RecordView):
 
 class UserStats(BaseModel):
     userId: str
-    total: RecordView
+    total: RecordView = Field(description="Every game and speed added up.")
     games: dict[str, GameRecordView] = Field(
         description="Per game (`chess`, `duel`): the rating of its battles without a time "
         "control (the `untimed` speed)."
