@@ -283,7 +283,7 @@ async def playing(
     services: ServicesDep,
     nb: Annotated[int, Query(ge=1, le=50, description="Max number of games.")] = 9,
 ) -> NowPlaying:
-    """My chess battles in play: those where it is my turn first, then the oldest."""
+    """Your chess games in play: those where it is your turn first, then the oldest."""
     me = caller.user_id
     ids = await services.store.seated(me, BattleStatus.ACTIVE)
     battles = [b for b in await services.battles.get_many(ids) if b.game == "chess"]
@@ -332,8 +332,8 @@ async def users_status(
     ids: Annotated[str, Query(description="Usernames separated by commas, up to 100.")],
     withGameIds: Annotated[bool, Query(description="Add `playingId`.")] = False,  # noqa: N803
 ) -> list[UserStatus]:
-    """Unknown names are left out, as lichess does; `online` means seen in the last three
-    minutes."""
+    """Whether each user named is online (seen in the last three minutes) and playing.
+    Unknown names are left out, as lichess does. No token needed."""
     names = [name.strip() for name in ids.split(",") if name.strip()]
     if len(names) > MAX_STATUS_IDS:
         raise InvalidRequest(f"Too many ids: {len(names)}, expected up to {MAX_STATUS_IDS}")

@@ -46,8 +46,8 @@ _errors = error_responses(
     responses=_errors(400, 401, 415, 429),
 )
 async def create_battle(body: CreateBattleRequest, caller: Caller, arena: ArenaDep) -> BattleView:
-    """A battle of `chess` (2 seats) or `duel` (2 to 4 seats). You take the first human seat;
-    other human seats wait for players to `join`; AI seats play by themselves."""
+    """Start a battle of `chess` (2 seats) or `duel` (2 to 4 seats). You take the first
+    human seat; other human seats wait for players to `join`; AI seats play by themselves."""
     options = body.options.for_rules() if body.options else {}
     battle = await arena.create(
         body.game, body.seat_specs(), options, Entrant(caller.user_id, caller.username)
@@ -139,5 +139,5 @@ async def act(
     responses=_errors(400, 401, 403, 404, 409, 429),
 )
 async def forfeit(battle_id: BattleId, arena: ArenaDep, caller: Caller) -> BattleView:
-    """You lose; with more than two players the battle goes on without you."""
+    """Give up: you lose; with more than two players the battle goes on without you."""
     return BattleView.of(await arena.forfeit(str(battle_id), caller.user_id))

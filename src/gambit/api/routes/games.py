@@ -163,7 +163,7 @@ async def board(game_id: GameId, games: ChessGamesDep) -> Board:
     responses=_errors(400, 401, 403, 404, 429),
 )
 async def delete_game(game_id: GameId, games: ChessGamesDep, caller: OptionalCaller) -> Response:
-    """Remove the game from memory and storage; long-polls on it end with 404."""
+    """Delete the game for good; whoever waits on it with a long-poll gets 404."""
     await games.delete(str(game_id), caller_id(caller))
     return Response(status_code=204)
 
