@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -22,6 +21,7 @@ from gambit.api.lichess import accounts as lichess_accounts
 from gambit.api.lichess import challenges as lichess_challenges
 from gambit.api.lichess import games as lichess_games
 from gambit.api.lichess import streams as lichess_streams
+from gambit.api.openapi import DESCRIPTION, TAGS, openapi_schema
 from gambit.api.paths import TrailingSlashMiddleware
 from gambit.api.ratelimit import RateLimitMiddleware, limit_rules
 from gambit.api.routes import (
@@ -70,24 +70,6 @@ RATE_LIMIT_HEADERS = [
     "Retry-After",
 ]
 
-DESCRIPTION = """
-Battles between people and AI players over REST and WebSocket.
-
-**Chess face** (`/games`): create a game with two players (human `type: 1` or computer
-`type: 2`), post moves in UCI notation, and post `cccc` to make the computer move.
-Accounts are optional there.
-
-**Battle face** (`/battles`, `/state`): signed-in players create, join, play and forfeit
-battles of `chess` or `duel` (2–4 fighters on a grid), against people or AI seats; replays,
-AI hints (`POST /ai/action`), records and Glicko-2 ratings (`/users/{userId}/stats`).
-Register at `/auth/register`, or sign in with the **Authorize** button (`POST /token`).
-
-**Real time**: `ws://<host>/api/v1/ws` sends every change as `{"event", "data", "seq",
-"ts"}` (`game:update`, `game:end`, `ai:thinking`, …); see the README for the protocol.
-
-Every error has the body `{"error", "message", "code", "details"}`.
-"""
-
 
 def create_app(settings: Settings) -> FastAPI:
     """The application for ``settings``; raises `MissingSecretKey` without a signing key."""
@@ -100,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
         title="gambit",
         version=__version__,
         description=DESCRIPTION,
+        openapi_tags=TAGS,
         lifespan=_lifespan,
         # gambit exports no OpenTelemetry; looking for providers on every request cost
         # a move 8% of its time.
@@ -174,7 +157,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     # Outermost: rate limits, security and routing all see the path without its slash.
     app.add_middleware(TrailingSlashMiddleware)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: openapi_schema(app, API_PREFIX, MAX_BODY_BYTES)  # type: ignore[method-assign]
     return app
 
 
@@ -270,27 +253,3 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await duel_ai.close()
         await bus.close()
         await counters.close()
-
-
-STORAGE_UNAVAILABLE = {
-    "description": "The database cannot take the change, or be read, right now "
-    "(`STORAGE_UNAVAILABLE`); nothing was changed. Retry after `Retry-After` seconds.",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
-}
-
-
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """The schema, minus FastAPI's stock 422 responses (gambit answers 400 instead), plus
-    the 503 any endpoint of gambit's own answers while the database is away (the lichess
-    face documents its own)."""
-    if app.openapi_schema is None:
-        schema = FastAPI.openapi(app)
-        for name, path in schema.get("paths", {}).items():
-            for operation in path.values():
-                operation.get("responses", {}).pop("422", None)
-                if name.startswith(API_PREFIX):
-                    operation.setdefault("responses", {}).setdefault("503", STORAGE_UNAVAILABLE)
-        for name in ("HTTPValidationError", "ValidationError"):
-            schema.get("components", {}).get("schemas", {}).pop(name, None)
-        app.openapi_schema = schema
-    return app.openapi_schema

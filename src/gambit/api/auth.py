@@ -21,7 +21,16 @@ from gambit.api.deps import AccountsDep, Services
 from gambit.services.errors import Forbidden, InvalidRequest, Unauthorized
 from gambit.services.tokens import AccessClaims
 
-bearer = OAuth2PasswordBearer(tokenUrl="token", auto_error=False)
+bearer = OAuth2PasswordBearer(
+    tokenUrl="token",
+    auto_error=False,
+    scheme_name="UserToken",
+    description="Your token, sent as `Authorization: Bearer <token>`. Sign in here with "
+    "your username (or email) and password, or send a token you hold: the `token` of "
+    "`/auth/register`, `/auth/login` or `/auth/refresh`, or a personal API token (`gbt_…`) "
+    "made at `POST /account/tokens`, which acts as you everywhere and also carries the "
+    "scopes the lichess routes ask for.",
+)
 
 
 async def optional_caller(

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from gambit.api.auth import Caller, requires_scope
 from gambit.api.deps import AccountsDep, ServicesDep
-from gambit.api.lichess.errors import LichessRoute, lichess_responses
+from gambit.api.lichess.errors import LichessRoute, Ok, lichess_responses
 from gambit.api.lichess.views import lichess_speed
 from gambit.games.battle import Battle, BattleStatus, SeatKind
 from gambit.games.clock import remaining_now, speed
@@ -140,10 +140,6 @@ class TokenInfo(BaseModel):
     userId: str
     scopes: str = Field(description="Comma-separated; every scope for a session's JWT.")
     expires: int | None = Field(description="Epoch milliseconds, null if it never expires.")
-
-
-class Ok(BaseModel):
-    ok: bool
 
 
 # -- shaping ---------------------------------------------------------------------------
@@ -270,7 +266,7 @@ async def _opponents(services: ServicesDep, battles: list[Battle], me: str) -> d
     responses=_errors_of(401, 503),
 )
 async def account(caller: Caller, request: Request, services: ServicesDep) -> UserExtended:
-    """Any valid token will do, whatever its scopes."""
+    """Your profile as lichess shows one. Any valid token will do, whatever its scopes."""
     user = await services.accounts.signed_in_user(caller)
     return await _extended(services, user, _base(request))
 
@@ -287,7 +283,7 @@ async def playing(
     services: ServicesDep,
     nb: Annotated[int, Query(ge=1, le=50, description="Max number of games.")] = 9,
 ) -> NowPlaying:
-    """My chess battles in play: those where it is my turn first, then the oldest."""
+    """Your chess games in play: those where it is your turn first, then the oldest."""
     me = caller.user_id
     ids = await services.store.seated(me, BattleStatus.ACTIVE)
     battles = [b for b in await services.battles.get_many(ids) if b.game == "chess"]
@@ -312,8 +308,12 @@ async def playing(
     responses=_errors_of(404, 503),
 )
 async def user(
-    username: Annotated[str, Path()], request: Request, services: ServicesDep
+    username: Annotated[str, Path(description="The username, in any case.")],
+    request: Request,
+    services: ServicesDep,
 ) -> UserExtended:
+    """A user's profile as lichess shows one: chess ratings per speed, game counts, and
+    the game they are playing, if any. No token needed."""
     found = await services.accounts.named([username])
     if not found:
         raise NotFound("Not found")
@@ -332,8 +332,8 @@ async def users_status(
     ids: Annotated[str, Query(description="Usernames separated by commas, up to 100.")],
     withGameIds: Annotated[bool, Query(description="Add `playingId`.")] = False,  # noqa: N803
 ) -> list[UserStatus]:
-    """Unknown names are left out, as lichess does; `online` means seen in the last three
-    minutes."""
+    """Whether each user named is online (seen in the last three minutes) and playing.
+    Unknown names are left out, as lichess does. No token needed."""
     names = [name.strip() for name in ids.split(",") if name.strip()]
     if len(names) > MAX_STATUS_IDS:
         raise InvalidRequest(f"Too many ids: {len(names)}, expected up to {MAX_STATUS_IDS}")
@@ -370,6 +370,8 @@ async def online_bots(
     services: ServicesDep,
     nb: Annotated[int, Query(ge=1, le=1000, description="How many bots.")] = 50,
 ) -> Response:
+    """The bot accounts seen in the last three minutes, most recently seen first. No
+    token needed."""
     lines = []
     for bot in await services.accounts.online_bots(nb):
         shown = LichessUser(**_user(bot, await services.stats.of(bot.id)))
@@ -386,8 +388,8 @@ async def online_bots(
 async def upgrade(
     caller: Annotated[AccessClaims, requires_scope("bot:play")], accounts: AccountsDep
 ) -> Ok:
-    """For good, and only for an account that has never played (`400` otherwise, with
-    lichess's wording)."""
+    """Turn your account into a bot account, for good, so it may play on the Bot API;
+    only an account that has never played may (`400` otherwise). Needs `bot:play`."""
     await accounts.upgrade_to_bot(caller)
     return Ok(ok=True)
 
@@ -401,12 +403,15 @@ async def upgrade(
         "requestBody": {
             "required": True,
             "description": f"Tokens separated by commas, up to {MAX_TEST_TOKENS}.",
-            "content": {"text/plain": {"schema": {"type": "string"}}},
+            "content": {
+                "text/plain": {"schema": {"type": "string"}, "example": "gbt_yourToken,gbt_another"}
+            },
         }
     },
 )
 async def test_tokens(request: Request, accounts: AccountsDep) -> dict[str, TokenInfo | None]:
-    """For each token, its user id, scopes and expiry, or null if it is not valid."""
+    """For each token sent, its user id, scopes and expiry, or null if it is not valid:
+    how a client checks a token before using it. No token needed."""
     text = (await request.body()).decode("utf-8", errors="replace")
     tokens = list(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
     if len(tokens) > MAX_TEST_TOKENS:

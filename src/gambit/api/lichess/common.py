@@ -17,15 +17,17 @@ KEEPALIVE_SECONDS = 7.0
 NDJSON = "application/x-ndjson"
 
 
-def form_body(properties: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The OpenAPI of a body of form fields (or the same as JSON, as berserk sends), for
-    the routes that read their fields with `fields`."""
+def form_body(properties: dict[str, dict[str, Any]], example: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI of a body of form fields, as lichess takes them, or the same as JSON, as
+    berserk sends them, for the routes that read their fields with `fields`. JSON comes
+    first, with ``example``: Swagger UI's "Try it out" sends a JSON example as it is, where
+    it would fill in every field of a form, the example's or not."""
     schema = {"type": "object", "properties": properties}
     return {
         "requestBody": {
             "content": {
-                "application/x-www-form-urlencoded": {"schema": schema},
-                "application/json": {"schema": schema},
+                "application/json": {"schema": schema, "example": example},
+                "application/x-www-form-urlencoded": {"schema": schema, "example": example},
             }
         }
     }

@@ -68,7 +68,7 @@ PLAY_ERRORS = lichess_responses(
 class Ok(BaseModel):
     """lichess's answer to an action that worked."""
 
-    ok: bool = True
+    ok: bool = Field(True, description="Always true.")
 
 
 def _service_error(exc: service.ServiceError) -> JSONResponse:

@@ -9,14 +9,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
 
 from gambit.api.auth import PLAYERS
 from gambit.api.deps import Services, ServicesDep
-from gambit.api.lichess.common import NDJSON, fields, ndjson, ok
+from gambit.api.lichess.common import NDJSON, fields, form_body, ndjson, ok
 from gambit.api.lichess.errors import PLAY_ERRORS, LichessRoute, Ok
 from gambit.api.lichess.views import Players
 from gambit.services.errors import InvalidRequest
 from gambit.services.lichess_play import LichessPlay
 from gambit.services.tokens import AccessClaims
 
-GameId = Annotated[str, Path(alias="gameId", max_length=36)]
+GameId = Annotated[str, Path(alias="gameId", max_length=36, description="The game's id.")]
 CHAT_ROOMS = ("player", "spectator")
 MAX_CHAT_CHARACTERS = 140  # lichess's limit
 
@@ -43,11 +43,18 @@ def _actions(api: str) -> APIRouter:
     @router.post("/move/{move}", summary="Make a move", response_model=Ok)
     async def move(
         game_id: GameId,
-        move: Annotated[str, Path(max_length=10)],  # room for SAN, to answer it in UCI
+        move: Annotated[
+            str,
+            # room for SAN, to answer it in UCI
+            Path(max_length=10, description="Your move in UCI notation: e2e4, e7e8q."),
+        ],
         play: PlayDep,
         caller: Annotated[AccessClaims, player],
-        offering_draw: Annotated[bool, Query(alias="offeringDraw")] = False,
+        offering_draw: Annotated[
+            bool, Query(alias="offeringDraw", description="Offer (or accept) a draw with it.")
+        ] = False,
     ) -> Any:
+        """Play your move in one of your games, on your turn."""
         await play.move(game_id, caller.user_id, move, offering_draw)
         return ok()
 
@@ -55,11 +62,13 @@ def _actions(api: str) -> APIRouter:
     async def resign(
         game_id: GameId, play: PlayDep, caller: Annotated[AccessClaims, player]
     ) -> Any:
+        """Give up the game: your opponent wins."""
         await play.resign(game_id, caller.user_id)
         return ok()
 
     @router.post("/abort", summary="Abort, before both sides have moved", response_model=Ok)
     async def abort(game_id: GameId, play: PlayDep, caller: Annotated[AccessClaims, player]) -> Any:
+        """Call the game off before both sides have moved: nobody wins, nothing is rated."""
         await play.abort(game_id, caller.user_id)
         return ok()
 
@@ -70,6 +79,7 @@ def _actions(api: str) -> APIRouter:
         play: PlayDep,
         caller: Annotated[AccessClaims, player],
     ) -> Any:
+        """`yes` offers a draw, or accepts your opponent's offer; `no` declines it."""
         await play.draw(game_id, caller.user_id, _yes(accept))
         return ok()
 
@@ -82,6 +92,8 @@ def _actions(api: str) -> APIRouter:
         play: PlayDep,
         caller: Annotated[AccessClaims, player],
     ) -> Any:
+        """`yes` proposes taking back the last move, or accepts your opponent's proposal;
+        `no` declines it."""
         await play.takeback(game_id, caller.user_id, _yes(accept))
         return ok()
 
@@ -91,10 +103,31 @@ def _actions(api: str) -> APIRouter:
     async def claim_victory(
         game_id: GameId, play: PlayDep, caller: Annotated[AccessClaims, player]
     ) -> Any:
+        """Win a game your opponent has left, once the game stream's `opponentGone` has
+        counted `claimWinInSeconds` down to 0."""
         await play.claim_victory(game_id, caller.user_id)
         return ok()
 
-    @router.post("/chat", summary="Write in the chat", response_model=Ok)
+    @router.post(
+        "/chat",
+        summary="Write in the chat",
+        response_model=Ok,
+        openapi_extra=form_body(
+            {
+                "room": {
+                    "type": "string",
+                    "enum": list(CHAT_ROOMS),
+                    "description": "`player`: your opponent; `spectator`: the watchers.",
+                },
+                "text": {
+                    "type": "string",
+                    "maxLength": MAX_CHAT_CHARACTERS,
+                    "description": f"The line, 1 to {MAX_CHAT_CHARACTERS} characters.",
+                },
+            },
+            {"room": "player", "text": "Good luck!"},
+        ),
+    )
     async def chat(
         request: Request,
         game_id: GameId,
@@ -102,6 +135,7 @@ def _actions(api: str) -> APIRouter:
         services: ServicesDep,
         caller: Annotated[AccessClaims, player],
     ) -> Any:
+        """Write a line in the game's chat, to your opponent or to the watchers."""
         body = await fields(request)
         room, text = body.get("room", ""), body.get("text", "").strip()
         if room not in CHAT_ROOMS:
@@ -116,6 +150,7 @@ def _actions(api: str) -> APIRouter:
     async def chat_lines(
         game_id: GameId, play: PlayDep, caller: Annotated[AccessClaims, player]
     ) -> Any:
+        """The lines of the players' chat, oldest first."""
         chat = (await play.game(game_id)).table.chat
         return [
             {"text": line.text, "user": line.username} for line in chat if line.room == "player"
@@ -124,7 +159,9 @@ def _actions(api: str) -> APIRouter:
     return router
 
 
-_YesNo = Annotated[str, Path(pattern="^(yes|no|true|false)$")]
+_YesNo = Annotated[
+    str, Path(pattern="^(yes|no|true|false)$", description="`yes` (or `true`), `no` (or `false`).")
+]
 
 
 def _yes(accept: str) -> bool:
@@ -144,7 +181,8 @@ def _wants(request: Request, media_type: str) -> bool:
 async def export_game(
     request: Request, game_id: GameId, play: PlayDep, services: ServicesDep
 ) -> Response:
-    """PGN, or lichess's game JSON with ``Accept: application/json``."""
+    """One game, as PGN, or as lichess's game JSON with ``Accept: application/json``. No
+    token needed."""
     battle = await play.game(game_id)
     if _wants(request, "application/json"):
         return JSONResponse(await Players(services.accounts, services.stats).game_json(battle))
@@ -163,15 +201,20 @@ async def game_link(game_id: Annotated[UUID, Path(alias="gameId")]) -> RedirectR
 @export_router.get("/api/games/user/{username}", summary="Export the games of a user")
 async def export_games(
     request: Request,
-    username: Annotated[str, Path(max_length=40)],
+    username: Annotated[str, Path(max_length=40, description="Whose games.")],
     play: PlayDep,
     services: ServicesDep,
-    since: Annotated[int | None, Query(ge=0)] = None,
-    until: Annotated[int | None, Query(ge=0)] = None,
-    most: Annotated[int | None, Query(alias="max", ge=1)] = None,
-    ongoing: bool = False,
+    since: Annotated[
+        int | None, Query(ge=0, description="Games started at or after this, epoch ms.")
+    ] = None,
+    until: Annotated[
+        int | None, Query(ge=0, description="Games started at or before this, epoch ms.")
+    ] = None,
+    most: Annotated[int | None, Query(alias="max", ge=1, description="At most this many.")] = None,
+    ongoing: Annotated[bool, Query(description="Games still in play too.")] = False,
 ) -> StreamingResponse:
-    """Newest first; NDJSON with ``Accept: application/x-ndjson``, else PGN."""
+    """A user's chess games, newest first: lichess's game JSON, one a line, with
+    ``Accept: application/x-ndjson``, else PGN. No token needed."""
     user = await services.accounts.by_name(username)
     games = play.games_of(user.id, since, until, most, ongoing)
     if _wants(request, NDJSON):

@@ -39,8 +39,11 @@ async def stream_events(
     services: ServicesDep,
     caller: Annotated[AccessClaims, requires_scope("challenge:read", "bot:play", "board:play")],
 ) -> StreamingResponse:
-    """Games in progress and open challenges first, then ``gameStart``, ``gameFinish``,
-    ``challenge``, ``challengeCanceled`` and ``challengeDeclined`` as they happen."""
+    """Your events, one JSON object a line, as long as you stay connected: your games in
+    progress and open challenges first, then ``gameStart``, ``gameFinish``,
+    ``challenge``, ``challengeCanceled`` and ``challengeDeclined`` as they happen, and an
+    empty line every few seconds of quiet. Needs `challenge:read`, `bot:play` or
+    `board:play`."""
     me = caller.user_id
     news = play.news(me, keepalive_seconds(request))
     base_url = str(request.base_url)
@@ -65,7 +68,15 @@ async def stream_events(
 
 
 def _game_stream(api: str) -> None:
-    @router.get(f"/api/{api}/game/stream/{{gameId}}", summary=f"Stream a {api} game")
+    @router.get(
+        f"/api/{api}/game/stream/{{gameId}}",
+        summary=f"Stream a {api} game",
+        description="One of your games as it happens, one JSON object a line: `gameFull` "
+        "first (every move so far), then `gameState` whenever moves, clocks, status or "
+        "offers change, `chatLine` for each chat line and `opponentGone` when your "
+        "opponent leaves or comes back; it ends with the game. Connect again at any time: "
+        "`gameFull` comes again, so nothing is missed.",
+    )
     async def stream_game(
         request: Request,
         game_id: GameId,

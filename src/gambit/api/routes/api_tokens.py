@@ -38,9 +38,9 @@ _errors = error_responses(
 async def create_token(
     body: NewTokenRequest, caller: Caller, accounts: AccountsDep
 ) -> NewApiTokenView:
-    """A long-lived token with lichess's scopes, for bots and scripts (lichess-bot,
-    berserk): shown in this answer only. It acts as you on every endpoint; the lichess
-    ones (`/api/...`) also need its scopes."""
+    """A long-lived token for bots and scripts (lichess-bot, berserk), sent as
+    `Authorization: Bearer gbt_…`: shown in this answer only, so keep it. It acts as you
+    on every endpoint; the lichess ones (`/api/…`) also need one of its scopes."""
     new = await accounts.api_tokens.create(
         caller.user_id, body.description, body.scopes, body.expiresAt
     )
@@ -54,6 +54,8 @@ async def create_token(
     responses=_errors(401, 429),
 )
 async def list_tokens(caller: Caller, accounts: AccountsDep) -> ApiTokenList:
+    """Your personal API tokens, with their scopes and when each was last used; never the
+    tokens themselves, which are shown once, when made."""
     tokens = await accounts.api_tokens.of(caller.user_id)
     return ApiTokenList(tokens=[ApiTokenView.of(token) for token in tokens])
 
@@ -65,6 +67,7 @@ async def list_tokens(caller: Caller, accounts: AccountsDep) -> ApiTokenList:
     responses=_errors(400, 401, 404, 429),
 )
 async def revoke_token(token_id: TokenId, caller: Caller, accounts: AccountsDep) -> Response:
-    """Refused at once by this server, within a second by every other."""
+    """The token stops working: at once on this server, within a second on every other
+    server process."""
     await accounts.api_tokens.revoke(caller.user_id, str(token_id))
     return Response(status_code=204)

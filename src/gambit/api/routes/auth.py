@@ -45,7 +45,8 @@ _errors = error_responses(
     responses=_errors(400, 409, 415, 429),
 )
 async def register(body: RegisterRequest, accounts: AccountsDep) -> AuthResponse:
-    """A new account, signed in: an access token and a refresh token."""
+    """Create an account and sign it in: the answer holds an access token to send as
+    `Authorization: Bearer` and a refresh token to renew it. The email is optional."""
     session = await accounts.register(body.username, body.email or None, body.password)
     return AuthResponse.of(session)
 
@@ -74,14 +75,19 @@ async def login(
     responses=_errors(400, 401, 429),
 )
 async def token(
-    username: Annotated[str, Form(max_length=254)],
-    password: Annotated[str, Form(max_length=1024)],
+    username: Annotated[
+        str, Form(max_length=254, description="Username or email.", examples=["alice"])
+    ],
+    password: Annotated[
+        str, Form(max_length=1024, description="The password.", examples=["SecurePass123"])
+    ],
     request: Request,
     accounts: AccountsDep,
     services: ServicesDep,
 ) -> OAuth2Token:
-    """The form `username=…&password=…` (`application/x-www-form-urlencoded`), as used by
-    the Authorize button of these docs."""
+    """Sign in with the form `username=…&password=…` (`application/x-www-form-urlencoded`),
+    as the **Authorize** button of this page does, and get an access token and a refresh
+    token in OAuth2's words. The same account, limits and lock as `/auth/login`."""
     address = client_address(request.scope, services.settings.trusted_proxies)
     session = await accounts.login(username, password, address)
     return OAuth2Token(
@@ -98,7 +104,9 @@ async def token(
     responses=_errors(400, 401, 415, 429),
 )
 async def refresh(body: RefreshRequest, accounts: AccountsDep) -> AuthResponse:
-    """The refresh token is spent; presenting it again revokes the whole login."""
+    """Send the refresh token of a sign-in and get a new access token and a new refresh
+    token. Each refresh token works once: showing a spent one again signs that login out
+    everywhere, as it must have leaked."""
     return AuthResponse.of(await accounts.refresh(body.refreshToken))
 
 
@@ -111,11 +119,14 @@ async def refresh(body: RefreshRequest, accounts: AccountsDep) -> AuthResponse:
 async def logout(
     caller: Caller, accounts: AccountsDep, body: LogoutRequest | None = None
 ) -> Response:
-    """Revokes this access token and the login it belongs to (or that of `refreshToken`)."""
+    """Sign out: this access token stops working at once, and so does the refresh token
+    of its login (with `refreshToken`, the login of that refresh token instead). The body
+    is optional; a personal API token signing out is revoked."""
     await accounts.logout(caller, body.refreshToken if body else None)
     return Response(status_code=204)
 
 
 @router.get("/auth/me", summary="Who am I", response_model=Me, responses=_errors(401, 429))
 async def me(caller: Caller, accounts: AccountsDep) -> Me:
+    """The account the token belongs to: a quick check that a token works."""
     return Me.of(await accounts.signed_in_user(caller))

@@ -46,8 +46,8 @@ _errors = error_responses(
     responses=_errors(400, 401, 415, 429),
 )
 async def create_battle(body: CreateBattleRequest, caller: Caller, arena: ArenaDep) -> BattleView:
-    """A battle of `chess` (2 seats) or `duel` (2 to 4 seats). You take the first human seat;
-    other human seats wait for players to `join`; AI seats play by themselves."""
+    """Start a battle of `chess` (2 seats) or `duel` (2 to 4 seats). You take the first
+    human seat; other human seats wait for players to `join`; AI seats play by themselves."""
     options = body.options.for_rules() if body.options else {}
     battle = await arena.create(
         body.game, body.seat_specs(), options, Entrant(caller.user_id, caller.username)
@@ -64,14 +64,22 @@ async def create_battle(body: CreateBattleRequest, caller: Caller, arena: ArenaD
 async def list_battles(
     arena: ArenaDep,
     status: Annotated[
-        BattleStatus | None, Query(description="WAITING, ACTIVE or FINISHED.")
+        BattleStatus | None, Query(description="Only battles WAITING, ACTIVE or FINISHED.")
     ] = None,
-    game: Annotated[str | None, Query(pattern="^(chess|duel)$")] = None,
-    user_id: Annotated[uuid.UUID | None, Query(alias="userId")] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    game: Annotated[
+        str | None, Query(pattern="^(chess|duel)$", description="Only `chess` or `duel`.")
+    ] = None,
+    user_id: Annotated[
+        uuid.UUID | None, Query(alias="userId", description="Only battles this user sits in.")
+    ] = None,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=200, description="The `nextCursor` of the page before, for the next."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Battles per page, 1–100.")] = 20,
 ) -> BattlePage:
-    """Newest first. Without filters: the battles waiting for a player to join."""
+    """Battles, newest first, a page at a time. Without filters: the battles waiting for
+    a player to join."""
     battles, next_cursor = await arena.page(
         status=status,
         game=game,
@@ -89,6 +97,8 @@ async def list_battles(
     responses=_errors(400, 401, 404, 429),
 )
 async def get_battle(battle_id: BattleId, arena: ArenaDep, caller: OptionalCaller) -> BattleView:
+    """The battle: its players, options and state. Signed in as the player to act, you
+    also get `legalActions`, each of which you may post back as it is."""
     battle = await arena.get(str(battle_id))
     return BattleView.of(battle, arena.legal_actions(battle, caller_id(caller)))
 
@@ -100,6 +110,8 @@ async def get_battle(battle_id: BattleId, arena: ArenaDep, caller: OptionalCalle
     responses=_errors(400, 401, 404, 409, 429),
 )
 async def join_battle(battle_id: BattleId, arena: ArenaDep, caller: Caller) -> BattleView:
+    """Sit down in the next open human seat of a battle that is WAITING; once every seat
+    is taken the battle starts (ACTIVE)."""
     battle = await arena.join(str(battle_id), Entrant(caller.user_id, caller.username))
     return BattleView.of(battle, arena.legal_actions(battle, caller.user_id))
 
@@ -113,7 +125,9 @@ async def join_battle(battle_id: BattleId, arena: ArenaDep, caller: Caller) -> B
 async def act(
     battle_id: BattleId, body: ActionRequest, arena: ArenaDep, caller: Caller
 ) -> BattleView:
-    """Post one of your `legalActions` as `{"action": …}`."""
+    """Play your turn: post one of your `legalActions` as `{"action": …}`. The answer is
+    the battle after it, AI seats' replies still to come (watch the WebSocket, or get the
+    battle again)."""
     battle = await arena.act(str(battle_id), caller.user_id, body.action)
     return BattleView.of(battle, arena.legal_actions(battle, caller.user_id))
 
@@ -125,5 +139,5 @@ async def act(
     responses=_errors(400, 401, 403, 404, 409, 429),
 )
 async def forfeit(battle_id: BattleId, arena: ArenaDep, caller: Caller) -> BattleView:
-    """You lose; with more than two players the battle goes on without you."""
+    """Give up: you lose; with more than two players the battle goes on without you."""
     return BattleView.of(await arena.forfeit(str(battle_id), caller.user_id))

@@ -85,7 +85,9 @@ async def get_game(
         ),
     ] = None,
 ) -> Response:
-    """The game now; with `wait=true` the game once it changes, or after a timeout as it is."""
+    """The game now. With `wait=true`, the answer waits until the game changes (the
+    computer has moved, the opponent has moved) or a timeout passes, then gives the game
+    as it is: a long-poll, for clients without the WebSocket."""
     battle = await games.get(str(game_id))
     if not wait:
         return _game(battle)
@@ -124,7 +126,8 @@ async def make_move(
 async def undo(
     game_id: GameId, games: ChessGamesDep, caller: OptionalCaller, body: UndoRequest | None = None
 ) -> Response:
-    """Take back `count` plies (0 or absent means 1, at most 300)."""
+    """Take back the last `count` half-moves (0 or absent means 1, at most 300), also
+    after the game has ended, which opens it again."""
     plies = body.count if body and body.count else 1
     return _game(await games.undo(str(game_id), plies, caller_id(caller)))
 
@@ -138,7 +141,8 @@ async def undo(
 async def set_players(
     game_id: GameId, body: SetPlayersRequest, games: ChessGamesDep, caller: OptionalCaller
 ) -> Response:
-    """Replace the players mid-game; a side that stays human (or computer) keeps its id."""
+    """Replace who plays white and black, mid-game too: hand a side to the computer, or
+    take it back. A side that stays human (or computer) keeps its player id."""
     battle = await games.set_players(
         str(game_id), body.white.to_spec(), body.black.to_spec(), caller_id(caller)
     )
@@ -147,6 +151,7 @@ async def set_players(
 
 @router.get("/{gameId}/board", summary="The board as ASCII", responses=_errors(400, 404, 429))
 async def board(game_id: GameId, games: ChessGamesDep) -> Board:
+    """The position as FEN and as a text diagram, for a terminal or a log."""
     battle = await games.get(str(game_id))
     return Board(fen=battle.state.fen(), board=ascii_board(battle))
 
@@ -158,7 +163,7 @@ async def board(game_id: GameId, games: ChessGamesDep) -> Board:
     responses=_errors(400, 401, 403, 404, 429),
 )
 async def delete_game(game_id: GameId, games: ChessGamesDep, caller: OptionalCaller) -> Response:
-    """Remove the game from memory and storage; long-polls on it end with 404."""
+    """Delete the game for good; whoever waits on it with a long-poll gets 404."""
     await games.delete(str(game_id), caller_id(caller))
     return Response(status_code=204)
 

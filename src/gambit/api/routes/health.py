@@ -17,6 +17,8 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health", summary="Server, storage, bus and engine status")
 async def health(services: ServicesDep) -> Health:
+    """Whether the server is up, and how its parts are: the database (`storage`), the
+    events between processes (`bus`), and which chess engine plays. Never rate-limited."""
     return Health(
         status="healthy",
         time=int(time.time()),
@@ -32,6 +34,8 @@ async def health(services: ServicesDep) -> Health:
     responses={503: {"model": Readiness, "description": "Storage or bus is degraded."}},
 )
 async def ready(services: ServicesDep, response: Response) -> Readiness:
+    """200 while this process can serve, 503 while its database or Redis is away: for a
+    load balancer's health check. Never rate-limited."""
     storage = services.store.status
     bus = _bus_status(services)
     is_ready = storage is StorageStatus.OK and bus is BusStatus.OK

@@ -19,7 +19,6 @@ _errors = error_responses(
     {
         400: "Unknown game, or a bad `limit` or `offset`.",
         429: "Rate limit exceeded; see `Retry-After`.",
-        503: "The database cannot be read right now (`STORAGE_UNAVAILABLE`).",
     }
 )
 
@@ -28,13 +27,15 @@ _errors = error_responses(
     "/{game}",
     summary="The highest ratings in a game",
     response_model=Leaderboard,
-    responses=_errors(400, 429, 503),
+    responses=_errors(400, 429),
 )
 async def leaderboard(
     services: ServicesDep,
     game: Annotated[GameName, Path(description="`chess` or `duel`.")],
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100, description="Players per page, 1–100.")] = 20,
+    offset: Annotated[
+        int, Query(ge=0, le=100_000, description="Players to skip: the `nextOffset` of a page.")
+    ] = 0,
     speed: Annotated[
         Speed,
         Query(

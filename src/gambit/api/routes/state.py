@@ -60,7 +60,9 @@ def _id(battle_id: uuid.UUID | None) -> str | None:
 async def get_state(
     arena: ArenaDep, caller: OptionalCaller, battle_id: ChosenBattle = None
 ) -> GameState:
-    """The state of `battleId`, or of your most recently active battle."""
+    """The state of `battleId`, or of your most recently active battle: whose turn it
+    is, each player's state, the result once it is over. Anyone may read a battle by its
+    id; without `battleId` you must be signed in."""
     return game_state(await arena.current(caller_id(caller), _id(battle_id)))
 
 
@@ -73,7 +75,8 @@ async def get_state(
 async def get_history(
     arena: ArenaDep, caller: OptionalCaller, battle_id: ChosenBattle = None
 ) -> StateHistory:
-    """The start, then one state per action, re-simulated from the battle's log."""
+    """Every state the battle has been in: the start, then one state after each action,
+    in order (of `battleId`, or of your most recently active battle)."""
     battle = await arena.current(caller_id(caller), _id(battle_id))
     return StateHistory(
         battleId=battle.id, states=[game_state(battle, step) for step in steps(battle)]
@@ -87,11 +90,12 @@ async def get_history(
     responses=_errors(400, 404, 429),
 )
 async def get_replay(
-    battle_id: Annotated[uuid.UUID, Path(alias="battleId")], services: ServicesDep
+    battle_id: Annotated[uuid.UUID, Path(alias="battleId", description="The battle's id.")],
+    services: ServicesDep,
 ) -> Replay:
-    """The header, the initial state, the ordered action log and the result; for chess
-    also the PGN. Replaying the log on the initial state gives every state of
-    `/state/history`."""
+    """Everything needed to watch a battle again: the battle, its initial state, every
+    action in order and the result; for chess also the PGN. Playing the actions on the
+    initial state gives every state of `/state/history`."""
     battle = await services.arena.get(str(battle_id))
     view = BattleView.of(battle)
     initial = game_state(battle, next(steps(battle)))
@@ -108,8 +112,9 @@ usage_router.add_api_route(
     "/game/state",
     get_state,
     methods=["GET"],
-    summary="Current game state (seed 000's usage path)",
-    description="The same as `GET /state`.",
+    summary="Current game state (the same as GET /state)",
+    description="The state of `battleId`, or of your most recently active battle: the "
+    "same answer as `GET /state`, at the path bots written for `/game/state` use.",
     response_model=GameState,
     responses=_errors(400, 401, 404, 429),
 )

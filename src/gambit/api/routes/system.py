@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from gambit.api.deps import ServicesDep
 from gambit.api.routing import JsonRoute
@@ -16,7 +16,12 @@ from gambit.services.errors import Forbidden, Unauthorized
 from gambit.services.tokens import SYSTEM_SCOPE, Tokens
 
 router = APIRouter(prefix="/system", tags=["system"], route_class=JsonRoute)
-operator_bearer = HTTPBearer(auto_error=False, description="An operator token (`gambit system`).")
+operator_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="OperatorToken",
+    description="Not a user's token: the one-minute token `gambit system announce` signs "
+    "with the server's key, for the operator.",
+)
 
 _errors = error_responses(
     {
@@ -32,11 +37,17 @@ class Announcement(JsonModel):
     event: Literal["maintenance", "error", "restart", "update"] = Field(
         description="Sent as `system:<event>`."
     )
-    message: str = Field(min_length=1, max_length=1000)
+    message: str = Field(min_length=1, max_length=1000, description="What clients show.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"event": "maintenance", "message": "Down at 18:00 UTC for 5 minutes"}]
+        }
+    )
 
 
 class Announced(JsonModel):
-    event: str
+    event: str = Field(description="The event sent, `system:<event>`.")
     message: str
 
 
@@ -60,9 +71,9 @@ async def operator(
     dependencies=[Depends(operator)],
 )
 async def announce(body: Announcement, services: ServicesDep) -> Announced:
-    """Sends `system:<event>` with the message to every connection of every server
-    process (through Redis when configured). The token comes from `gambit system
-    announce`, which signs it with the server's key."""
+    """Send `system:<event>` with the message to every WebSocket connection of every
+    server process (through Redis when configured), for the operator alone: the token
+    comes from `gambit system announce`, which signs it with the server's key."""
     name = f"system:{body.event}"
     await services.bus.publish(SYSTEM_TOPIC, Event(name, {"message": body.message}))
     return Announced(event=name, message=body.message)

@@ -27,7 +27,9 @@ from gambit.services.tournaments import Entry, report, summary
 
 router = APIRouter(tags=["tournaments"], route_class=JsonRoute)
 
-TournamentId = Annotated[str, Path(alias="tournamentId", max_length=36)]
+TournamentId = Annotated[
+    str, Path(alias="tournamentId", max_length=36, description="The tournament's id.")
+]
 
 _errors = error_responses(
     {
@@ -52,7 +54,9 @@ _errors = error_responses(
 async def create_tournament(
     body: CreateTournamentRequest, caller: Caller, services: ServicesDep
 ) -> Tournament:
-    """Open until its creator starts it; users may join meanwhile."""
+    """A tournament or match of users and built-in engines, in one of five formats. It
+    stays `open` until you start it, and users may join it meanwhile; you alone may start,
+    pause and cancel it."""
     settings = body.model_dump(mode="json", exclude={"participants"})
     entries = [Entry(p.userId, p.engine, p.level, p.searchTime) for p in body.participants]
     created = await services.tournaments.create(caller.user_id, settings, entries)
@@ -67,11 +71,14 @@ async def create_tournament(
 )
 async def list_tournaments(
     services: ServicesDep,
-    status: Status | None = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    status: Annotated[Status | None, Query(description="Only tournaments in this status.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Tournaments per page, 1–100.")] = 20,
+    offset: Annotated[
+        int,
+        Query(ge=0, le=100_000, description="Tournaments to skip: the `nextOffset` of a page."),
+    ] = 0,
 ) -> TournamentPage:
-    """Newest first."""
+    """Tournaments and matches, newest first, a page at a time."""
     found, next_offset = await services.tournaments.page(status, limit, offset)
     return TournamentPage(
         tournaments=[TournamentSummary.model_validate(summary(t)) for t in found],
@@ -86,6 +93,8 @@ async def list_tournaments(
     responses=_errors(400, 404, 429),
 )
 async def get_tournament(tournament_id: TournamentId, services: ServicesDep) -> Tournament:
+    """Where the tournament stands: its participants, progress, standings with Elo and
+    95% intervals, crosstable, likelihood of superiority, SPRT state, and every game."""
     return Tournament.model_validate(report(await services.tournaments.get(tournament_id)))
 
 
@@ -96,6 +105,8 @@ async def get_tournament(tournament_id: TournamentId, services: ServicesDep) -> 
     responses=_errors(400, 404, 429),
 )
 async def tournament_results(tournament_id: TournamentId, services: ServicesDep) -> Response:
+    """The same as `GET /tournaments/{tournamentId}`, as a file to save
+    (`Content-Disposition: attachment`)."""
     found = report(await services.tournaments.get(tournament_id))
     return Response(
         json.dumps(Tournament.model_validate(found).model_dump(mode="json")),
@@ -114,6 +125,8 @@ async def tournament_results(tournament_id: TournamentId, services: ServicesDep)
     },
 )
 async def tournament_pgn(tournament_id: TournamentId, services: ServicesDep) -> Response:
+    """The tournament's finished chess games in one PGN file, for a chess GUI or a rating
+    tool (empty for duel, which has no PGN)."""
     tournament = await services.tournaments.get(tournament_id)
     return Response(
         await services.tournaments.pgn(tournament),
@@ -131,6 +144,9 @@ async def tournament_pgn(tournament_id: TournamentId, services: ServicesDep) -> 
 async def join_tournament(
     tournament_id: TournamentId, caller: Caller, services: ServicesDep
 ) -> Tournament:
+    """Enter an `open` tournament yourself. Each of your games starts as an ordinary
+    battle with you in a seat: play it (or let your bot play it) as any other; a side
+    that never makes its first move loses."""
     joined = await services.tournaments.join(tournament_id, caller.user_id)
     return Tournament.model_validate(report(joined))
 
@@ -144,6 +160,7 @@ async def join_tournament(
 async def start_tournament(
     tournament_id: TournamentId, caller: Caller, services: ServicesDep
 ) -> Tournament:
+    """Start the games of your `open` tournament, or go on with a `paused` one."""
     started = await services.tournaments.start(tournament_id, caller.user_id)
     return Tournament.model_validate(report(started))
 
@@ -157,6 +174,8 @@ async def start_tournament(
 async def pause_tournament(
     tournament_id: TournamentId, caller: Caller, services: ServicesDep
 ) -> Tournament:
+    """Start no more games of your running tournament; those in play finish. Start it
+    again to go on."""
     paused = await services.tournaments.pause(tournament_id, caller.user_id)
     return Tournament.model_validate(report(paused))
 
@@ -170,6 +189,8 @@ async def pause_tournament(
 async def cancel_tournament(
     tournament_id: TournamentId, caller: Caller, services: ServicesDep
 ) -> Tournament:
+    """End your tournament for good: games not started are dropped, those in play
+    finish and count."""
     canceled = await services.tournaments.cancel(tournament_id, caller.user_id)
     return Tournament.model_validate(report(canceled))
 
@@ -181,7 +202,9 @@ async def cancel_tournament(
     responses=_errors(429),
 )
 async def engines() -> Engines:
-    """From `bench/calibrate_levels.py`'s round-robin; Elo relative to the anchor level."""
+    """What each level of the built-in engines is worth, measured by a round-robin of
+    the levels against each other: Elo relative to the anchor level (at 0), with a 95%
+    interval. Enter an engine in a tournament by these names and levels."""
     playing = {ruleset.engine: ruleset for ruleset in RULESETS.values()}
     return Engines(
         engines=[

@@ -32,6 +32,7 @@ _errors = error_responses(
 
 @router.get("/me", summary="My profile", response_model=Profile, responses=_errors(401, 429))
 async def get_me(caller: Caller, accounts: AccountsDep, services: ServicesDep) -> Profile:
+    """Your own profile: what others see, plus your email, last sign-in and record."""
     user = await accounts.signed_in_user(caller)
     return Profile.of_user(user, await services.stats.of(user.id))
 
@@ -81,6 +82,7 @@ async def find_user(
     responses=_errors(400, 404, 429),
 )
 async def get_user(user_id: UserId, accounts: AccountsDep) -> PublicUser:
+    """What anyone may see of a user: name, display name, when they joined."""
     return PublicUser.of(await accounts.user(str(user_id)))
 
 
@@ -93,5 +95,6 @@ async def get_user(user_id: UserId, accounts: AccountsDep) -> PublicUser:
 async def get_user_stats(
     user_id: UserId, accounts: AccountsDep, services: ServicesDep
 ) -> UserStats:
+    """Games played, won, lost and drawn, and the Glicko-2 rating, per game and per speed."""
     user = await accounts.user(str(user_id))
     return UserStats.of(user.id, await services.stats.of(user.id))

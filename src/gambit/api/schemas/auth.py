@@ -61,7 +61,7 @@ def iso(epoch_ms: int | None) -> str | None:
 
 class RegisterRequest(JsonModel):
     username: Username
-    email: Email | None = None
+    email: Email | None = Field(None, description="Optional; a second name to sign in with.")
     password: NewPassword
 
     model_config = ConfigDict(
@@ -76,7 +76,7 @@ class RegisterRequest(JsonModel):
 class LoginRequest(JsonModel):
     identifier: str | None = Field(None, max_length=254, description="Username or email.")
     username: str | None = Field(None, max_length=254, description="Same as `identifier`.")
-    password: str = Field(max_length=1024)
+    password: str = Field(max_length=1024, description="The password.")
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"identifier": "alice", "password": "SecurePass123"}]}
@@ -94,11 +94,21 @@ class LoginRequest(JsonModel):
 
 
 class RefreshRequest(JsonModel):
-    refreshToken: str = Field(max_length=256)
+    refreshToken: str = Field(
+        max_length=256, description="The `refreshToken` of your last sign-in or refresh."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"refreshToken": "paste-your-refresh-token-here"}]}
+    )
 
 
 class LogoutRequest(JsonModel):
-    refreshToken: str | None = Field(None, max_length=256)
+    refreshToken: str | None = Field(
+        None, max_length=256, description="Sign out the login of this refresh token instead."
+    )
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{}]})
 
 
 class AuthResponse(BaseModel):
@@ -106,7 +116,7 @@ class AuthResponse(BaseModel):
     refreshToken: str = Field(description="Spend it at `/auth/refresh` for a new pair.")
     expiresIn: int = Field(description="Seconds the access token lives.")
     expiresAt: str = Field(description="When the access token expires, ISO 8601.")
-    userId: str
+    userId: str = Field(description="Your user id.")
     username: str
     email: str | None
 
@@ -126,17 +136,17 @@ class AuthResponse(BaseModel):
 class OAuth2Token(BaseModel):
     """The OAuth2 password-flow answer of ``POST /token``."""
 
-    access_token: str
-    token_type: str = "bearer"
-    expires_in: int
-    refresh_token: str
+    access_token: str = Field(description="The access token for `Authorization: Bearer`.")
+    token_type: str = Field("bearer", description="Always `bearer`.")
+    expires_in: int = Field(description="Seconds the access token lives.")
+    refresh_token: str = Field(description="Spend it at `/auth/refresh` for a new pair.")
 
 
 class Me(BaseModel):
     userId: str
     username: str
     email: str | None
-    createdAt: str
+    createdAt: str = Field(description="When the account was made, ISO 8601.")
 
     @classmethod
     def of(cls, user: StoredUser) -> Me:

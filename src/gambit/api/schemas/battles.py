@@ -31,11 +31,15 @@ TIME_LIMITS = (TURN_SECONDS, CLOCK, DAYS)  # a battle has one kind of time limit
 
 
 class HumanSeat(JsonModel):
-    type: Literal["human"]
+    """A seat for a person: the creator takes the first, others `join`."""
+
+    type: Literal["human"] = Field(description="A person plays this seat.")
 
 
 class AISeat(JsonModel):
-    type: Literal["ai"]
+    """A seat the AI plays by itself."""
+
+    type: Literal["ai"] = Field(description="The AI plays this seat.")
     level: Level = Field(10, description="Strength 0–20.")
     searchTime: SearchTime = Field(1000, description="Thinking time, ms (100–10000).")
 
@@ -98,9 +102,13 @@ class BattleOptions(JsonModel):
 
 
 class CreateBattleRequest(JsonModel):
-    game: GameName
-    seats: list[SeatRequest] = Field(min_length=2, max_length=4)
-    options: BattleOptions | None = None
+    game: GameName = Field(description="`chess` or `duel`.")
+    seats: list[SeatRequest] = Field(
+        min_length=2,
+        max_length=4,
+        description="Who plays, in turn order: chess has 2 seats (white first), duel 2 to 4.",
+    )
+    options: BattleOptions | None = Field(None, description="The game's options; all optional.")
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -127,22 +135,26 @@ class ActionRequest(JsonModel):
         "poison, stun (with a target), shield, heal, rest."
     )
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"action": {"type": "move", "move": "e2e4"}}]}
+    )
+
 
 class PlayerView(BaseModel):
     id: str | None = Field(description="The player id; null for a seat still open.")
-    userId: str | None = None
-    seat: int
+    userId: str | None = Field(None, description="The user in a human seat.")
+    seat: int = Field(description="The seat's place in turn order, from 0.")
     type: Literal["human", "ai"]
-    level: int | None = None
-    searchTime: int | None = None
+    level: int | None = Field(None, description="An AI seat's strength 0–20.")
+    searchTime: int | None = Field(None, description="An AI seat's thinking time, ms.")
     username: str | None = Field(None, description="A user's name, as they sat down.")
     rating: int | None = Field(None, description="A user's rating in the game as they sat down.")
 
 
 class ActionView(BaseModel):
-    seq: int
-    playerId: str
-    action: dict[str, Any]
+    seq: int = Field(description="1 for the battle's first action, and up by one.")
+    playerId: str = Field(description="Who acted.")
+    action: dict[str, Any] = Field(description="The action as it was posted.")
     at: int = Field(description="Epoch milliseconds.")
 
     @classmethod
@@ -183,22 +195,25 @@ class ClockView(BaseModel):
 
 
 class GameState(BaseModel):
-    """Seed 000's GameState; chess adds `fen` and `moves`, a time control `clock`."""
+    """A battle's state at one moment: whose turn, each player's state, the result once
+    over; chess adds `fen` and `moves`, a time control `clock`."""
 
     battleId: str
-    round: int
+    round: int = Field(description="Full circuits of the seats, from 1.")
     currentTurn: str | None = Field(description="The player id to act; null when over.")
     players: dict[str, dict[str, Any]] = Field(
         description="Per player id: duel `{health, energy, status, position}`, "
         "chess `{color, inCheck, material}`."
     )
-    status: Literal["WAITING", "ACTIVE", "FINISHED"]
-    lastAction: ActionView | None = None
+    status: Literal["WAITING", "ACTIVE", "FINISHED"] = Field(
+        description="WAITING, ACTIVE or FINISHED, at this moment."
+    )
+    lastAction: ActionView | None = Field(None, description="Null before the first action.")
     result: dict[str, Any] | None = Field(
         None, description="When finished: `winners` (player ids) and `reason`."
     )
-    fen: str | None = None
-    moves: list[str] | None = None
+    fen: str | None = Field(None, description="Chess: the position, as FEN.")
+    moves: list[str] | None = Field(None, description="Chess: every move, in UCI notation.")
     clock: ClockView | None = Field(
         None,
         description="The time control's clock as the battle stands; null without a time "
@@ -209,14 +224,16 @@ class GameState(BaseModel):
 class BattleView(BaseModel):
     id: str
     game: GameName
-    players: list[PlayerView]
+    players: list[PlayerView] = Field(description="Every seat, in turn order.")
     options: dict[str, Any] = Field(
         description="The options it was created with (`size`, `turnSeconds`, `clock`, …)."
     )
-    state: GameState
-    status: Literal["WAITING", "ACTIVE", "FINISHED"]
-    createdAt: int
-    updatedAt: int
+    state: GameState = Field(description="The battle's state now.")
+    status: Literal["WAITING", "ACTIVE", "FINISHED"] = Field(
+        description="WAITING for players to join, ACTIVE in play, or FINISHED."
+    )
+    createdAt: int = Field(description="Epoch milliseconds.")
+    updatedAt: int = Field(description="Epoch milliseconds of the last change.")
     legalActions: list[dict[str, Any]] | None = Field(
         None, description="What you may post now, when it is your turn."
     )
@@ -249,7 +266,7 @@ class BattleView(BaseModel):
 
 
 class BattlePage(BaseModel):
-    battles: list[BattleView]
+    battles: list[BattleView] = Field(description="Newest first.")
     nextCursor: str | None = Field(description="Pass as `cursor` for the next page.")
 
 
@@ -291,7 +308,7 @@ class Replay(BaseModel):
     """Everything needed to re-simulate a battle: its header, start, log and result."""
 
     battle: BattleView = Field(description="The battle as it stands (its header).")
-    initialState: GameState
+    initialState: GameState = Field(description="The state before the first action.")
     actions: list[ActionView] = Field(description="Every action in order, forfeits included.")
     result: dict[str, Any] | None = Field(description="`winners` and `reason` once finished.")
     pgn: str | None = Field(None, description="Chess: the game as PGN, with the players' names.")
@@ -306,6 +323,10 @@ class GameActionRequest(JsonModel):
         None, description="The battle; by default your most recently active one."
     )
     action: dict[str, Any] = Field(description="As for `POST /battles/{battleId}/actions`.")
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"action": {"type": "move", "move": "e2e4"}}]}
+    )
 
 
 class AIActionRequest(JsonModel):
@@ -329,6 +350,19 @@ class AIActionRequest(JsonModel):
             raise rule_error("needs game with state")
         return self
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "game": "chess",
+                    "state": "rnbqkbnr/pppppppp/8/8/4P3/8/PPPP1PPP/RNBQKBNR b KQkq - 0 1",
+                    "level": 5,
+                    "searchTime": 200,
+                }
+            ]
+        }
+    )
+
 
 class Evaluation(BaseModel):
     score: int | float | None = Field(
@@ -339,17 +373,17 @@ class Evaluation(BaseModel):
         description="Chess, instead of `score` when the engine sees a forced mate: moves to "
         "mate, as UCI counts them (negative when the mover is the one mated).",
     )
-    depth: int | None = None
+    depth: int | None = Field(None, description="The search depth the AI reached.")
     pv: list[Any] = Field(default_factory=list, description="The expected line of play.")
 
 
 class AIActionView(BaseModel):
     game: GameName
-    battleId: str | None = None
+    battleId: str | None = Field(None, description="The battle analysed, if one was.")
     playerId: str | None = Field(None, description="Whose action it would be.")
     action: dict[str, Any] = Field(description="The chosen action; post it to play it.")
     bestMove: str | None = Field(None, description="Chess: the move in UCI notation.")
-    evaluation: Evaluation
+    evaluation: Evaluation = Field(description="What the AI thinks of the position.")
 
     @classmethod
     def of(cls, hint: Hint) -> AIActionView:

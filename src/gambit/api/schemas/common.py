@@ -55,12 +55,12 @@ ContestSearchTime = Annotated[
 
 
 class ErrorBody(BaseModel):
-    """Every error body: seed 003's error, code and details, plus seed 000's message."""
+    """Every error's body: what went wrong, a code for programs, and the details."""
 
     error: str = Field(
         description="What went wrong, in a few words.", examples=["validation failed"]
     )
-    message: str = Field(description="The same text as `error`, for seed-000 clients.")
+    message: str = Field(description="The same text as `error`, for clients that read this.")
     code: str = Field(description="A stable machine-readable code.", examples=["INVALID_REQUEST"])
     details: str = Field(description="More context: the field and rule, or the reason.")
 
@@ -78,7 +78,7 @@ BUS_STATE = (
 
 
 class Health(BaseModel):
-    status: Literal["healthy"]
+    status: Literal["healthy"] = Field(description="Always `healthy` when the server answers.")
     time: int = Field(description="Server time, Unix seconds.")
     storage: StorageState = Field(description=STORAGE_STATE)
     bus: BusState = Field(description=BUS_STATE)

@@ -78,8 +78,8 @@ class PlayerConfig(JsonModel):
 
 
 class CreateGameRequest(JsonModel):
-    white: PlayerConfig
-    black: PlayerConfig
+    white: PlayerConfig = Field(description="Who plays white.")
+    black: PlayerConfig = Field(description="Who plays black.")
     fen: str | None = Field(
         None, max_length=100, description="Start position; default the usual one."
     )
@@ -94,8 +94,16 @@ class CreateGameRequest(JsonModel):
 
 
 class SetPlayersRequest(JsonModel):
-    white: PlayerConfig
-    black: PlayerConfig
+    white: PlayerConfig = Field(description="Who plays white from now on.")
+    black: PlayerConfig = Field(description="Who plays black from now on.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"white": {"type": 1}, "black": {"type": 2, "level": 5, "searchTime": 500}}
+            ]
+        }
+    )
 
 
 class MoveRequest(JsonModel):
@@ -109,15 +117,21 @@ class MoveRequest(JsonModel):
 
 
 class UndoRequest(JsonModel):
-    count: int = Field(0, ge=0, le=MAX_UNDO, description="Plies to take back; 0 or absent means 1.")
+    count: int = Field(
+        0, ge=0, le=MAX_UNDO, description="Half-moves to take back; 0 or absent means 1."
+    )
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"count": 1}]})
 
 
 class Player(BaseModel):
-    id: str
+    id: str = Field(
+        description="The player id: a signed-in creator's user id, else one of its own."
+    )
     color: Literal[1, 2] = Field(description="1 white, 2 black.")
     type: Literal[1, 2] = Field(description="1 human, 2 computer.")
-    level: int | None = None
-    searchTime: int | None = None
+    level: int | None = Field(None, description="The computer's strength 0–20.")
+    searchTime: int | None = Field(None, description="The computer's thinking time, ms.")
 
 
 class Players(BaseModel):
@@ -126,8 +140,8 @@ class Players(BaseModel):
 
 
 class LastMove(BaseModel):
-    move: str
-    playerColor: Literal["w", "b"]
+    move: str = Field(description="The move in UCI notation.")
+    playerColor: Literal["w", "b"] = Field(description="Who made it.")
     score: int | None = Field(None, description="Engine score in centipawns, mover's view.")
     mate: int | None = Field(
         None,
@@ -143,13 +157,15 @@ GameState = Literal["ongoing", "pending", "white wins", "black wins", "draw", "s
 
 
 class Game(BaseModel):
-    gameId: str
-    fen: str
-    turn: Literal["w", "b"]
-    state: GameState
-    moves: list[str]
+    gameId: str = Field(description="The game's id; also its battle id on the battle face.")
+    fen: str = Field(description="The position, as FEN.")
+    turn: Literal["w", "b"] = Field(description="The side to move.")
+    state: GameState = Field(
+        description="`pending` while the computer thinks; `ongoing` until the game ends."
+    )
+    moves: list[str] = Field(description="Every move so far, in UCI notation.")
     players: Players
-    lastMove: LastMove | None = None
+    lastMove: LastMove | None = Field(None, description="Absent before the first move.")
     clock: ClockView | None = Field(
         None, description="The time control's clock (a battle made with one); else null."
     )
@@ -192,7 +208,7 @@ class Game(BaseModel):
 
 
 class Board(BaseModel):
-    fen: str
+    fen: str = Field(description="The position, as FEN.")
     board: str = Field(description="An ASCII diagram, ranks 8 to 1 and files a to h labelled.")
 
 

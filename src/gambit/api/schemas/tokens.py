@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from gambit.api.schemas.auth import iso
 from gambit.api.schemas.common import JsonModel, rule_error
@@ -28,7 +28,10 @@ class NewTokenRequest(JsonModel):
         max_length=DESCRIPTION_MAX_LENGTH, description="What the token is for.", examples=["my bot"]
     )
     scopes: list[Scope] = Field(
-        max_length=len(SCOPES), description="lichess's scope names, e.g. `bot:play`."
+        max_length=len(SCOPES),
+        description="lichess's scope names. gambit checks `bot:play` (a bot's games), "
+        "`board:play` (a person's games through the Board API), `challenge:read` and "
+        "`challenge:write`; it takes the others as lichess-bot and berserk ask for them.",
     )
     expiresAt: AwareDatetime | None = Field(
         None,
@@ -36,14 +39,18 @@ class NewTokenRequest(JsonModel):
         description="ISO 8601 with a time zone; the token never expires without it.",
     )
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"description": "my bot", "scopes": ["bot:play"]}]}
+    )
+
 
 class ApiTokenView(BaseModel):
     """A personal API token as listed: never the token itself."""
 
-    id: str
+    id: str = Field(description="The id to revoke it by.")
     description: str
     scopes: list[str]
-    createdAt: str
+    createdAt: str = Field(description="ISO 8601.")
     expiresAt: str | None = Field(description="Null: it never expires.")
     lastUsedAt: str | None = Field(description="To the minute; null until first used.")
 

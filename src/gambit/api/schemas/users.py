@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from gambit.api.schemas.auth import Email, NewPassword, iso
 from gambit.api.schemas.common import JsonModel, rule_error
@@ -68,7 +68,7 @@ class GameRecordView(RecordView):
 
 class UserStats(BaseModel):
     userId: str
-    total: RecordView
+    total: RecordView = Field(description="Every game and speed added up.")
     games: dict[str, GameRecordView] = Field(
         description="Per game (`chess`, `duel`): the rating of its battles without a time "
         "control (the `untimed` speed)."
@@ -94,8 +94,8 @@ class PublicUser(BaseModel):
 
     userId: str
     username: str
-    displayName: str | None
-    createdAt: str
+    displayName: str | None = Field(description="Null unless the user has set one.")
+    createdAt: str = Field(description="When the account was made, ISO 8601.")
 
     @classmethod
     def of(cls, user: StoredUser) -> PublicUser:
@@ -111,8 +111,8 @@ class Profile(PublicUser):
     """The signed-in user's own view."""
 
     email: str | None
-    lastLoginAt: str | None
-    stats: RecordView
+    lastLoginAt: str | None = Field(description="ISO 8601; null until a sign-in after registering.")
+    stats: RecordView = Field(description="Every game and speed added up.")
 
     @classmethod
     def of_user(cls, user: StoredUser, by_game: dict[str, dict[str, StoredStats]]) -> Profile:
@@ -126,11 +126,21 @@ class Profile(PublicUser):
 
 class UpdateMeRequest(JsonModel):
     displayName: Annotated[str, AfterValidator(_display_name)] | None = Field(
-        None, max_length=DISPLAY_NAME_MAX_LENGTH, description='"" clears it.'
+        None,
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        description='The name others see beside your username; "" clears it.',
     )
-    email: Email | None = None
-    password: NewPassword | None = None
-    currentPassword: str | None = Field(None, max_length=1024)
+    email: Email | None = Field(None, description="A new email address.")
+    password: NewPassword | None = Field(
+        None,
+        description="A new password, 8+ characters with a letter and a digit; needs "
+        "`currentPassword`.",
+    )
+    currentPassword: str | None = Field(
+        None, max_length=1024, description="Your password now, to change it."
+    )
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"displayName": "Alice"}]})
 
 
 class RankedPlayer(GameRecordView):
