@@ -19,7 +19,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -176,10 +176,8 @@ def _answers(url: str) -> bool:
 
 def _kill_group(leader: int) -> None:
     """Kill what a process started in its session and left running."""
-    try:
+    with suppress(ProcessLookupError):
         os.killpg(leader, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def run_session(script: str, directory: Path, environment: Mapping[str, str]) -> tuple[int, str]:
@@ -216,3 +214,103 @@ def test_readme_runs_top_to_bottom(tmp_path: Path, readme_database: str) -> None
     # What the blocks say they leave behind is there.
     assert (tmp_path / "levels.pgn").read_text().count("[Event ") == 6
     assert "announced system:maintenance" in output
+
+
+ERROR_CODE = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
+ERROR_MAKERS = frozenset({"ApiError", "error_response", "error_body", "ClientError", "Closing"})
+SOCKET = "socket"
+
+
+def _status(node: ast.expr | None) -> int | None:
+    if isinstance(node, ast.Constant) and type(node.value) is int and 400 <= node.value <= 599:
+        return node.value
+    return None
+
+
+def _code(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value if ERROR_CODE.match(node.value) else None
+    return None
+
+
+def _codes_at(node: ast.AST) -> list[tuple[int | str | None, str]]:
+    """The (status, code) pairs one node of the source gives: an error made with a literal
+    code (of the socket, or with its status if literal too), a ``(status, code)`` entry of
+    an error table, or a ``{status: code}`` fallback."""
+    if isinstance(node, ast.Call):
+        name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+        if name not in ERROR_MAKERS:
+            return []
+        literal = next((s for s in map(_status, node.args) if s is not None), None)
+        status = SOCKET if name in ("ClientError", "Closing") else literal
+        return [(status, code) for code in map(_code, node.args) if code is not None]
+    if isinstance(node, ast.Tuple) and len(node.elts) == 2:
+        pairs = [(_status(node.elts[0]), _code(node.elts[1]))]
+    elif isinstance(node, ast.Dict):
+        entries = zip(node.keys, node.values, strict=True)
+        pairs = [(_status(key), _code(value)) for key, value in entries]
+    else:
+        return []
+    return [(status, code) for status, code in pairs if status is not None and code is not None]
+
+
+def answered_codes() -> dict[str, set[int | str]]:
+    """Every error code in the server's source, with the statuses it comes with ("socket"
+    for an error only the WebSocket sends)."""
+    codes: dict[str, set[int | str]] = {}
+    for path in (ROOT / "src" / "gambit").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            for status, code in _codes_at(node):
+                statuses = codes.setdefault(code, set())
+                if status is not None:
+                    statuses.add(status)
+    return codes
+
+
+def documented_codes() -> dict[str, str]:
+    """The README's error table: each code and its status cell."""
+    text = README.read_text()
+    section = text[text.index("### Errors") :]
+    section = section[: section.index("\n#", 1)]
+    rows = (line.strip().strip("|").split("|") for line in section.splitlines())
+    return {
+        match[1]: cells[0].strip()
+        for cells in rows
+        if len(cells) >= 3 and (match := re.fullmatch(r"\s*`([A-Z_]+)`\s*", cells[1]))
+    }
+
+
+def test_the_error_table_names_every_code_the_server_answers() -> None:
+    answered, documented = answered_codes(), documented_codes()
+    assert {"INVALID_ACTION", "NOT_YOUR_TURN", "BATTLE_NOT_FOUND", "INVALID_MESSAGE"} <= set(
+        answered
+    )
+    assert sorted(set(answered) - set(documented)) == [], "codes missing from README's table"
+    assert sorted(set(documented) - set(answered)) == [], "README's table names unknown codes"
+    # A code the socket sends besides its HTTP status needs no mark: the table says that
+    # the socket uses the same codes; one only the socket sends is marked as such.
+    wrong = {
+        code: (sorted(map(str, statuses)), documented[code])
+        for code, statuses in answered.items()
+        if statuses
+        and not all(str(status) in documented[code] for status in statuses - {SOCKET} or {SOCKET})
+    }
+    assert wrong == {}, "statuses the table does not give"
+
+
+# The documents gambit grew from are not the reader's: no "seed 000", "the seed's …",
+# "DESIGN.md" or "the original API" where a user reads (random seeds may be named).
+FOREIGN_DOCUMENTS = re.compile(
+    r"seed[ -]?\d{3}\b|\bthe seeds?\b|\bseeds?'s?\s|\bseed API\b|DESIGN\.md|\boriginal API\b",
+    re.IGNORECASE,
+)
+
+
+def test_what_a_reader_reads_speaks_of_gambit_alone() -> None:
+    pages = [README, *sorted((ROOT / "docs").rglob("*.md"))]
+    schema = json.dumps(create_app(make_settings(None)).openapi())
+    found = {
+        str(page.relative_to(ROOT)): FOREIGN_DOCUMENTS.findall(page.read_text()) for page in pages
+    } | {"the OpenAPI schema": FOREIGN_DOCUMENTS.findall(schema)}
+    assert {where: words for where, words in found.items() if words} == {}
+    assert FOREIGN_DOCUMENTS.search("as in seed 003's API")  # the pattern does find them

@@ -108,7 +108,7 @@ usage_router.add_api_route(
     "/game/state",
     get_state,
     methods=["GET"],
-    summary="Current game state (seed 000's usage path)",
+    summary="Current game state (the same, at `/game/state`)",
     description="The same as `GET /state`.",
     response_model=GameState,
     responses=_errors(400, 401, 404, 429),

@@ -183,7 +183,8 @@ class ClockView(BaseModel):
 
 
 class GameState(BaseModel):
-    """Seed 000's GameState; chess adds `fen` and `moves`, a time control `clock`."""
+    """A battle's state: whose turn, the players' states; chess adds `fen` and `moves`, a
+    time control `clock`."""
 
     battleId: str
     round: int

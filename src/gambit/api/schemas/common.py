@@ -21,12 +21,12 @@ def rule_error(rule: str) -> PydanticCustomError:
 
 
 class ErrorBody(BaseModel):
-    """Every error body: seed 003's error, code and details, plus seed 000's message."""
+    """Every error body: what went wrong (`error`, again as `message`), a code, details."""
 
     error: str = Field(
         description="What went wrong, in a few words.", examples=["validation failed"]
     )
-    message: str = Field(description="The same text as `error`, for seed-000 clients.")
+    message: str = Field(description="The same text as `error`, for clients that read `message`.")
     code: str = Field(description="A stable machine-readable code.", examples=["INVALID_REQUEST"])
     details: str = Field(description="More context: the field and rule, or the reason.")
 
