@@ -594,7 +594,7 @@ def _results(tournament: StoredTournament) -> tuple[list[GameResult], list[Bye]]
 def _schedule_due(tournament: StoredTournament) -> bool:
     """Nothing scheduled yet (started, not yet scheduled), or a Swiss round to pair."""
     if tournament.format == SWISS:
-        return _rounds_paired(tournament) < tournament.settings.get("rounds", 0)
+        return _rounds_paired(tournament) < int(tournament.settings.get("rounds", 0))
     return not tournament.games
 
 
