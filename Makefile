@@ -6,7 +6,7 @@ BIN      := $(VENV)/bin
 ARGS     ?=
 PYTEST   ?=
 
-.PHONY: run install web dev stockfish chromium nginx test lint format bench bench-ws bench-duel bench-history bench-web bench-bots calibrate bench-tournament clean
+.PHONY: run install web dev lock stockfish chromium nginx test lint format bench bench-ws bench-duel bench-history bench-web bench-bots calibrate bench-tournament clean
 
 # Without AUTH_SECRET_KEY the server runs in development mode, which keeps a generated
 # token signing key in ./data; set the key (and drop to plain `gambit serve`) in production.
@@ -31,15 +31,28 @@ $(WEB_BUILT): web/node_modules/.installed $(WEB_SOURCES)
 
 dev: $(VENV)/.dev-installed  ## ... plus the test and lint tools
 
-$(VENV)/.installed: pyproject.toml
+# The locks pin every package, with its hashes; gambit itself goes in on top, editable.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.dev-installed: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
+
+LOCK_VENV := .lock-venv
+PIP_COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+               --strip-extras --no-emit-index-url --no-emit-find-links
+
+# Pins already in a lock are kept: ARGS=--upgrade takes the newest releases instead.
+lock:  ## requirements.lock and requirements-dev.lock from pyproject.toml (pip-tools, in a venv of its own)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet pip-tools
+	$(PIP_COMPILE) $(ARGS) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) $(ARGS) --extra dev --output-file requirements-dev.lock pyproject.toml
 
 stockfish:  ## Debian's Stockfish when root and missing; otherwise the built-in engine plays
 	@if command -v stockfish >/dev/null 2>&1 || [ -x /usr/games/stockfish ]; then \
@@ -110,4 +123,4 @@ bench-web: dev chromium $(WEB_BUILT)  ## the web face: first-load size, a move's
 	$(BIN)/python bench/web_face.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache web/node_modules src/gambit/web/dist
+	rm -rf $(VENV) $(LOCK_VENV) data .pytest_cache .mypy_cache .ruff_cache web/node_modules src/gambit/web/dist

@@ -89,7 +89,7 @@ def _reachable(host: str, port: int) -> bool:
         return False
 
 
-def _postgres_reachable() -> bool:
+def postgres_reachable() -> bool:
     return _reachable("127.0.0.1", 5432)
 
 
@@ -150,25 +150,32 @@ def database(backend: str, tmp_path: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'gambit.db'}"
         return
-    if not _postgres_reachable():
+    if not postgres_reachable():
         pytest.skip(f"PostgreSQL NOT REACHABLE at {POSTGRES_URL}: PostgreSQL tests skipped")
+    name = f"gambit_test_{uuid.uuid4().hex[:12]}"
+    postgres_admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        drop_postgres_database(name)
+
+
+def postgres_admin(sql: str) -> None:
+    """Run one statement on the test PostgreSQL's own database (creating, dropping)."""
     import asyncpg
 
-    name = f"gambit_test_{uuid.uuid4().hex[:12]}"
-    admin = POSTGRES_URL.replace("postgresql+asyncpg", "postgresql")
-
-    async def run(sql: str) -> None:
-        connection = await asyncpg.connect(admin)
+    async def run() -> None:
+        connection = await asyncpg.connect(POSTGRES_URL.replace("postgresql+asyncpg", "postgresql"))
         try:
             await connection.execute(sql)
         finally:
             await connection.close()
 
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(run())
+
+
+def drop_postgres_database(name: str) -> None:
+    postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def make_settings(database_url: str | None, **overrides: Any) -> Settings:
