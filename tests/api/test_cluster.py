@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import SECRET_KEY, RedisServer, ServerProcess, database
 from tests.helpers import bearer, create_battle, register
@@ -119,6 +120,18 @@ def test_a_move_on_one_process_reaches_sockets_and_long_polls_on_the_other(
             refused = _eventually(lambda: b.get("/auth/me", headers=bearer(alice)), 401)
             assert refused.status_code == 401
             assert time.monotonic() - signed_out < 1
+
+            # Each process serves its own metrics; the second timed the events it heard.
+            scraped = httpx.get(second.url + "/metrics").text
+            delays = next(
+                family
+                for family in text_string_to_metric_families(scraped)
+                if family.name == "gambit_bus_delay_seconds"
+            )
+            heard = next(s.value for s in delays.samples if s.name.endswith("_count"))
+            assert heard > 0
+            assert 'storage="postgresql"' in scraped
+            assert 'bus="redis"' in scraped
         first.stop()
         second.stop()
 
