@@ -86,6 +86,10 @@ def configure(settings: Settings) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if settings.api_debug else logging.INFO)
+    # What neither format writes, each record would otherwise look up (the logging
+    # documentation's "Optimization"): an access line per request makes it count.
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     for name in _INDISCREET:
         logging.getLogger(name).setLevel(logging.WARNING)
     # uvicorn's loggers are left without handlers of their own (`gambit.api.server`), so

@@ -15,9 +15,9 @@ the path, so that their number stays bounded whatever clients send.
 from __future__ import annotations
 
 import logging
+import random
 import re
 import time
-import uuid
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote_plus
@@ -188,7 +188,18 @@ def _request_id(scope: Scope) -> str:
             if _SANE_REQUEST_ID.fullmatch(value):
                 return str(value.decode("ascii"))
             break
-    return uuid.uuid4().hex
+    return _new_request_id()
+
+
+_UUID4_CLEARED = ~(0xF000 << 64 | 0xC000 << 48)
+_UUID4_BITS = 0x4000 << 64 | 0x8000 << 48
+
+
+def _new_request_id() -> str:
+    """A uuid4 in hex: its version and variant bits over 122 pseudo-random ones. An id
+    only has to be unique, and uuid.uuid4() (os.urandom, a system call) costs a request
+    several microseconds more."""
+    return f"{random.getrandbits(128) & _UUID4_CLEARED | _UUID4_BITS:032x}"
 
 
 def redacted(query_string: bytes) -> str:

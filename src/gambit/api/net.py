@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Sequence
 
@@ -39,11 +40,17 @@ def client_address(scope: Scope, trusted: Sequence[IPNetwork]) -> str:
 
 
 def _is_trusted(address: str, trusted: Sequence[IPNetwork]) -> bool:
+    ip = _parsed(address)
+    return ip is not None and any(ip in network for network in trusted)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address, parsed once for all the requests that come from it."""
     try:
-        ip = ipaddress.ip_address(address)
+        return ipaddress.ip_address(address)
     except ValueError:
-        return False
-    return any(ip in network for network in trusted)
+        return None
 
 
 def is_trusted_peer(scope: Scope, trusted: Sequence[IPNetwork]) -> bool:
