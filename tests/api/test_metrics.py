@@ -69,6 +69,7 @@ def test_real_activity_moves_the_series(start_server: Callable[..., LiveServer])
             429,
         ]
         assert client.get("/no/such/path").status_code == 404
+        assert client.get(f"/games/{game_id}/board/").status_code == 200  # the slash dropped
     after = scrape(server)
 
     def moved(name: str, **labels: str) -> float:
@@ -79,6 +80,8 @@ def test_real_activity_moves_the_series(start_server: Callable[..., LiveServer])
     assert moved("gambit_http_request_duration_seconds_count", **moves) == 2
     refused = {"method": "POST", "route": "/api/v1/auth/login", "status": "429"}
     assert moved("gambit_http_requests_total", **refused) == 1  # labelled though never routed
+    slashed = {"method": "GET", "route": "/api/v1/games/{gameId}/board", "status": "200"}
+    assert moved("gambit_http_requests_total", **slashed) == 1
     unknown = {"method": "GET", "route": "unmatched", "status": "404"}
     assert moved("gambit_http_requests_total", **unknown) == 1
     assert moved("gambit_actions_total", game="chess") == 2
