@@ -7,7 +7,6 @@ only from TRUSTED_PROXIES. Not in the OpenAPI schema.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator, Mapping
 
 from fastapi import APIRouter, Request, Response
@@ -19,7 +18,7 @@ from starlette.exceptions import HTTPException
 
 from gambit import __version__
 from gambit.api.deps import Services
-from gambit.api.net import client_address
+from gambit.api.net import client_address, is_within
 from gambit.api.ws.hub import Hub
 from gambit.games.battle import BattleStatus
 from gambit.metrics import registry
@@ -34,7 +33,9 @@ ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 @router.api_route("/metrics", methods=ANY_METHOD)
 async def metrics(request: Request) -> Response:
     settings: Settings = request.app.state.settings
-    if not _allowed(client_address(request.scope, settings.trusted_proxies), settings):
+    if not is_within(
+        client_address(request.scope, settings.trusted_proxies), settings.metrics_allow
+    ):
         raise HTTPException(404)
     if request.method not in ("GET", "HEAD"):
         raise HTTPException(405, headers={"Allow": "GET, HEAD"})
@@ -45,14 +46,6 @@ async def metrics(request: Request) -> Response:
         playing = None  # the other figures still tell what is going on
     own = Live(services, request.app.state.hub, playing)
     return Response(generate_latest(registry(own)), media_type=CONTENT_TYPE_LATEST)
-
-
-def _allowed(address: str, settings: Settings) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in settings.metrics_allow)
 
 
 class Live(Collector):
