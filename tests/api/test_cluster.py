@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from prometheus_client.parser import text_string_to_metric_families
 
+from gambit import __version__
 from tests.conftest import SECRET_KEY, RedisServer, ServerProcess, database
-from tests.helpers import bearer, create_battle, register
+from tests.helpers import bearer, create_battle, register, sample, scrape
 from tests.ws import open_socket
 
 HUMAN = {"type": "human"}
@@ -122,16 +122,11 @@ def test_a_move_on_one_process_reaches_sockets_and_long_polls_on_the_other(
             assert time.monotonic() - signed_out < 1
 
             # Each process serves its own metrics; the second timed the events it heard.
-            scraped = httpx.get(second.url + "/metrics").text
-            delays = next(
-                family
-                for family in text_string_to_metric_families(scraped)
-                if family.name == "gambit_bus_delay_seconds"
-            )
-            heard = next(s.value for s in delays.samples if s.name.endswith("_count"))
-            assert heard > 0
-            assert 'storage="postgresql"' in scraped
-            assert 'bus="redis"' in scraped
+            scraped = scrape(second.url)
+            assert sample(scraped, "gambit_bus_delay_seconds_count") > 0
+            engine = httpx.get(second.url + "/health").json()["engine"]
+            info = {"version": __version__, "storage": "postgresql", "bus": "redis"}
+            assert sample(scraped, "gambit_info", engine=engine, **info) == 1
         first.stop()
         second.stop()
 

@@ -7,7 +7,6 @@ import asyncio
 from collections.abc import Callable
 
 import httpx
-from prometheus_client.parser import text_string_to_metric_families
 
 from gambit import __version__
 from gambit.api.app import create_app
@@ -16,35 +15,21 @@ from tests.helpers import (
     FAST_COMPUTER,
     HUMAN,
     PASSWORD,
+    Samples,
     new_game,
     play,
     register,
+    sample,
+    scrape,
     wait_until_settled,
 )
 from tests.ws import open_socket
-
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-def scrape(server: LiveServer, **headers: str) -> Samples:
-    response = httpx.get(server.url + "/metrics", headers=headers)
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("text/plain; version=")
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(response.text)
-        for sample in family.samples
-    }
-
-
-def value(samples: Samples, name: str, **labels: str) -> float:
-    return samples.get((name, frozenset(labels.items())), 0.0)
 
 
 def test_real_activity_moves_the_series(start_server: Callable[..., LiveServer]) -> None:
     server = start_server(rate_limit_enabled=True, rate_limit_login="2/minute")
     engine = "stockfish" if server.services.engine.name.startswith("Stockfish") else "builtin"
-    before = scrape(server)
+    before = scrape(server.url)
     with server.client() as client:
         session = register(client)
         game = new_game(client, HUMAN, FAST_COMPUTER)
@@ -54,8 +39,8 @@ def test_real_activity_moves_the_series(start_server: Callable[..., LiveServer])
             async with open_socket(server.url, session["token"]) as socket:
                 await socket.send("subscribe", {"battleId": game_id})
                 await socket.expect("subscribe")
-                during = scrape(server)
-                assert value(during, "gambit_ws_connections") == 1
+                during = scrape(server.url)
+                assert sample(during, "gambit_ws_connections") == 1
                 await asyncio.to_thread(play, client, game_id, "e2e4", "cccc")
                 await socket.expect("game:update", battleId=game_id)
                 return during
@@ -70,10 +55,10 @@ def test_real_activity_moves_the_series(start_server: Callable[..., LiveServer])
         ]
         assert client.get("/no/such/path").status_code == 404
         assert client.get(f"/games/{game_id}/board/").status_code == 200  # the slash dropped
-    after = scrape(server)
+    after = scrape(server.url)
 
     def moved(name: str, **labels: str) -> float:
-        return value(after, name, **labels) - value(before, name, **labels)
+        return sample(after, name, **labels) - sample(before, name, **labels)
 
     moves = {"method": "POST", "route": "/api/v1/games/{gameId}/moves", "status": "200"}
     assert moved("gambit_http_requests_total", **moves) == 2
@@ -86,24 +71,24 @@ def test_real_activity_moves_the_series(start_server: Callable[..., LiveServer])
     assert moved("gambit_http_requests_total", **unknown) == 1
     assert moved("gambit_actions_total", game="chess") == 2
     assert moved("gambit_engine_search_seconds_count", engine=engine) == 1
-    assert value(after, "gambit_engine_busy", engine=engine) == 0
+    assert sample(after, "gambit_engine_busy", engine=engine) == 0
     assert moved("gambit_rate_limit_refusals_total", limit="login") == 1
     assert moved("gambit_login_failures_total", reason="wrong_credentials") == 2
     assert moved("gambit_storage_batch_size_count") >= 3  # the game and its moves
     assert moved("gambit_storage_write_seconds_count") >= 3
-    sent = [value(s, "gambit_ws_events_sent_total") for s in (before, during, after)]
+    sent = [sample(s, "gambit_ws_events_sent_total") for s in (before, during, after)]
     assert sent == sorted(set(sent))  # connect, subscribe; then the move's events
-    assert value(after, "gambit_ws_connections") == 0
-    assert value(after, "gambit_battles_live", game="chess") == 1
-    assert value(after, "gambit_battles_in_memory", game="chess", status="active") == 1
+    assert sample(after, "gambit_ws_connections") == 0
+    assert sample(after, "gambit_battles_live", game="chess") == 1
+    assert sample(after, "gambit_battles_in_memory", game="chess", status="active") == 1
     info = {
         "version": __version__,
         "storage": "sqlite",
         "bus": "in-process",
         "engine": server.services.engine.name,
     }
-    assert value(after, "gambit_info", **info) == 1
-    assert value(after, "process_resident_memory_bytes") > 0
+    assert sample(after, "gambit_info", **info) == 1
+    assert sample(after, "process_resident_memory_bytes") > 0
 
 
 def test_metrics_answer_only_the_allowed_networks(
