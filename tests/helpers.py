@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from gambit.store import open_database
@@ -121,3 +122,23 @@ def refused_within_a_second(request: Callable[[], httpx.Response]) -> None:
     while (response := request()).status_code != 401:
         assert time.monotonic() < deadline, f"still {response.status_code} after 1 s"
         time.sleep(0.02)
+
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+"""A scrape of /metrics: each sample's value by its name and labels."""
+
+
+def scrape(server_url: str, **headers: str) -> Samples:
+    response = httpx.get(server_url + "/metrics", headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/plain; version=")
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def sample(samples: Samples, name: str, **labels: str) -> float:
+    """The value of one series of a scrape; 0 if it has none yet."""
+    return samples.get((name, frozenset(labels.items())), 0.0)

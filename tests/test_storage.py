@@ -23,7 +23,15 @@ from gambit.store import BattleStore, migrate, open_database
 from gambit.store.database import MIGRATIONS
 from gambit.store.models import Base
 from tests.conftest import BACKENDS, LiveServer, ServerProcess, database
-from tests.helpers import FAST_COMPUTER, HUMAN, new_game, play, wait_until_settled
+from tests.helpers import (
+    FAST_COMPUTER,
+    HUMAN,
+    new_game,
+    play,
+    sample,
+    scrape,
+    wait_until_settled,
+)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -70,9 +78,13 @@ def test_sqlite_locked_past_its_busy_timeout_refuses_changes_then_recovers(
         play(client, game["gameId"], "e2e4")
         lock = sqlite3.connect(tmp_path / "gambit.db", isolation_level=None)
         lock.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        before = scrape(live.url)
         try:
             refused = client.post(f"/games/{game['gameId']}/moves", json={"move": "e7e5"})
             assert refused.status_code == 503
+            failures = "gambit_storage_write_failures_total"
+            counted = sample(scrape(live.url), failures, reason="unavailable")
+            assert counted == sample(before, failures, reason="unavailable") + 1
             assert refused.json()["code"] == "STORAGE_UNAVAILABLE"
             assert int(refused.headers["Retry-After"]) > 0
             assert client.get("/health").json()["storage"] == "degraded"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from limits import RateLimitItem, parse
 from pydantic import Field, SecretStr, field_validator
@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     api_host: str = Field("127.0.0.1", description="Interface to listen on.")
     api_port: int = Field(8080, ge=0, le=65535, description="TCP port to listen on.")
     api_debug: bool = Field(False, description="Verbose logging.")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as text, or as one JSON object per line."
+    )
     dev_mode: bool = Field(False, description="Development mode: relaxed rate limits.")
 
     database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy async URL.")
@@ -124,8 +127,13 @@ class Settings(BaseSettings):
         default_factory=lambda: _parse_networks(LOOPBACK),
         description="Comma-separated networks whose X-Forwarded-For is believed.",
     )
+    metrics_enabled: bool = Field(True, description="Serve Prometheus metrics at /metrics.")
+    metrics_allow: Annotated[list[IPNetwork], NoDecode] = Field(
+        default_factory=lambda: _parse_networks(LOOPBACK),
+        description="Comma-separated networks that may read /metrics; others get 404.",
+    )
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "metrics_allow", mode="before")
     @classmethod
     def _split_networks(cls, value: object) -> object:
         return _parse_networks(value) if isinstance(value, str) else value

@@ -71,7 +71,7 @@ def test_the_worker_wrapper_answers_a_decision() -> None:
 
 
 def test_workers_that_die_are_replaced() -> None:
-    pool = WorkerPool(1)
+    pool = WorkerPool(1, "duel")
 
     async def run() -> None:
         assert await pool.run(os.getpid) != os.getpid()

@@ -11,8 +11,9 @@ from typing import Any
 
 import httpx
 
+from gambit import __version__
 from tests.conftest import SECRET_KEY, RedisServer, ServerProcess, database
-from tests.helpers import bearer, create_battle, register
+from tests.helpers import bearer, create_battle, register, sample, scrape
 from tests.ws import open_socket
 
 HUMAN = {"type": "human"}
@@ -119,6 +120,13 @@ def test_a_move_on_one_process_reaches_sockets_and_long_polls_on_the_other(
             refused = _eventually(lambda: b.get("/auth/me", headers=bearer(alice)), 401)
             assert refused.status_code == 401
             assert time.monotonic() - signed_out < 1
+
+            # Each process serves its own metrics; the second timed the events it heard.
+            scraped = scrape(second.url)
+            assert sample(scraped, "gambit_bus_delay_seconds_count") > 0
+            engine = httpx.get(second.url + "/health").json()["engine"]
+            info = {"version": __version__, "storage": "postgresql", "bus": "redis"}
+            assert sample(scraped, "gambit_info", engine=engine, **info) == 1
         first.stop()
         second.stop()
 

@@ -44,7 +44,7 @@ class BuiltinEngine:
     """A `ChessEngine` that needs nothing installed."""
 
     def __init__(self, workers: int) -> None:
-        self._pool = WorkerPool(workers)
+        self._pool = WorkerPool(workers, "builtin")
 
     @property
     def name(self) -> str:

@@ -26,7 +26,7 @@ class DuelAI:
     completed depth to ``progress``."""
 
     def __init__(self, workers: int) -> None:
-        self._pool = WorkerPool(workers)
+        self._pool = WorkerPool(workers, "duel")
 
     async def choose(
         self, state: DuelState, level: int, search_time_ms: int, progress: Progress | None = None

@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 
 import chess
 import chess.engine
 
 from gambit.ai.engine import ChessEngine, EngineMove, Progress
+from gambit.metrics import ENGINE_BUSY, ENGINE_QUEUED, ENGINE_SEARCH
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,9 @@ class StockfishPool:
         # A slot holds a live worker, or None for one to (re)start when next taken.
         self._slots: asyncio.Queue[_Worker | None] = asyncio.Queue()
         self._name: str | None = None
+        self._busy = ENGINE_BUSY.labels("stockfish")
+        self._queued = ENGINE_QUEUED.labels("stockfish")
+        self._search_seconds = ENGINE_SEARCH.labels("stockfish")
 
     @property
     def name(self) -> str:
@@ -68,22 +73,28 @@ class StockfishPool:
         progress: Progress | None = None,
     ) -> EngineMove:
         deadline = search_time_ms / 1000 + max(2.0, search_time_ms / 1000)
+        started = time.perf_counter()
         for attempt in range(1, self._attempts + 1):
-            worker = await self._slots.get()
+            with self._queued.track_inprogress():
+                worker = await self._slots.get()
+            self._busy.inc()
             try:
                 if worker is None:
                     worker = await self._spawn()
                 if worker is None:
                     break  # Stockfish cannot be started: no point in retrying
-                return await asyncio.wait_for(
+                move = await asyncio.wait_for(
                     self._search(worker, board, level, search_time_ms, progress), deadline
                 )
+                self._search_seconds.observe(time.perf_counter() - started)
+                return move
             except (chess.engine.EngineError, TimeoutError) as exc:
                 log.warning("Stockfish failed (attempt %d): %r; restarting it", attempt, exc)
                 if worker is not None:
                     await _kill(worker)
                 worker = None
             finally:
+                self._busy.dec()
                 self._slots.put_nowait(worker)
         log.warning("no move from Stockfish; the built-in engine plays this one")
         return await self._fallback.play(board, level, search_time_ms)

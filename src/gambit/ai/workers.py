@@ -27,6 +27,8 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.queues import SimpleQueue
 from typing import Any, TypeVar
 
+from gambit.metrics import ENGINE_BUSY, ENGINE_QUEUED, ENGINE_SEARCH
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -74,10 +76,15 @@ def _tracked(function: Callable[..., T], job: str, *args: Any) -> tuple[T, int]:
 
 
 class WorkerPool:
-    """A process pool, started on first use and started afresh if a worker dies."""
+    """A process pool, started on first use and started afresh if a worker dies; its
+    searches are counted in the engine metrics under ``name``."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, name: str) -> None:
         self._workers = workers
+        self._busy = ENGINE_BUSY.labels(name)
+        self._queued = ENGINE_QUEUED.labels(name)
+        self._search_seconds = ENGINE_SEARCH.labels(name)
+        self._in_flight = 0  # searches submitted and not yet answered
         self._context = multiprocessing.get_context("spawn")  # forking threads is unsafe
         self._pool: ProcessPoolExecutor | None = None
         self._reports: SimpleQueue[Report | None] = self._context.SimpleQueue()
@@ -137,12 +144,23 @@ class WorkerPool:
     async def _submit(
         self, loop: asyncio.AbstractEventLoop, function: Callable[..., T], *args: Any
     ) -> T:
+        started = time.perf_counter()
+        self._in_flight += 1
+        # The executor runs searches in the order submitted: beyond the workers they queue.
+        (self._busy if self._in_flight <= self._workers else self._queued).inc()
         try:
-            return await loop.run_in_executor(self._executor(), function, *args)
-        except BrokenProcessPool:
-            log.warning("a search worker died; starting new workers")
-            self._shut_down()
-            return await loop.run_in_executor(self._executor(), function, *args)
+            try:
+                result = await loop.run_in_executor(self._executor(), function, *args)
+            except BrokenProcessPool:
+                log.warning("a search worker died; starting new workers")
+                self._shut_down()
+                result = await loop.run_in_executor(self._executor(), function, *args)
+        finally:
+            self._in_flight -= 1
+            # A queued search takes the worker this one leaves, if there is one.
+            (self._queued if self._in_flight >= self._workers else self._busy).dec()
+        self._search_seconds.observe(time.perf_counter() - started)
+        return result
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:

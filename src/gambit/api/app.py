@@ -13,6 +13,7 @@ from gambit import __version__
 from gambit.ai import create_chess_engine
 from gambit.ai.duel import DuelAI
 from gambit.ai.player import AIPlayer, ChessAI
+from gambit.api.access import AccessMiddleware
 from gambit.api.body_limit import BodyLimitMiddleware
 from gambit.api.counters import Counters
 from gambit.api.deps import Services
@@ -31,6 +32,7 @@ from gambit.api.routes import (
     games,
     health,
     leaderboard,
+    metrics,
     state,
     system,
     tournaments,
@@ -132,6 +134,8 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(router)
     install_web_face(app)
+    if settings.metrics_enabled:
+        app.include_router(metrics.router)
 
     if settings.rate_limit_enabled:
         app.add_middleware(
@@ -154,6 +158,11 @@ def create_app(settings: Settings) -> FastAPI:
         SecurityMiddleware,
         require_https=settings.require_https,
         trusted_proxies=settings.trusted_proxies,
+    )
+    # Next to outermost, so that its time and status are those of the whole answer; it
+    # sees the path without its slash, so that the route's template is found.
+    app.add_middleware(
+        AccessMiddleware, routes=app.router.routes, trusted_proxies=settings.trusted_proxies
     )
     # Outermost: rate limits, security and routing all see the path without its slash.
     app.add_middleware(TrailingSlashMiddleware)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Sequence
 
@@ -18,7 +19,7 @@ def client_address(scope: Scope, trusted: Sequence[IPNetwork]) -> str:
     word and could be forged.
     """
     peer = scope["client"][0] if scope.get("client") else "unknown"
-    if not _is_trusted(peer, trusted):
+    if not is_within(peer, trusted):
         return peer
     forwarded = [
         value.decode("latin-1") for name, value in scope["headers"] if name == b"x-forwarded-for"
@@ -33,19 +34,26 @@ def client_address(scope: Scope, trusted: Sequence[IPNetwork]) -> str:
         except ValueError:
             break
         candidate = hop
-        if not _is_trusted(hop, trusted):
+        if not is_within(hop, trusted):
             break
     return candidate
 
 
-def _is_trusted(address: str, trusted: Sequence[IPNetwork]) -> bool:
+def is_within(address: str, networks: Sequence[IPNetwork]) -> bool:
+    """Whether ``address`` is an IP address in one of ``networks``."""
+    ip = _parsed(address)
+    return ip is not None and any(ip in network for network in networks)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address, parsed once for all the requests that come from it."""
     try:
-        ip = ipaddress.ip_address(address)
+        return ipaddress.ip_address(address)
     except ValueError:
-        return False
-    return any(ip in network for network in trusted)
+        return None
 
 
 def is_trusted_peer(scope: Scope, trusted: Sequence[IPNetwork]) -> bool:
     """Whether the connection comes straight from a trusted proxy."""
-    return bool(scope.get("client")) and _is_trusted(scope["client"][0], trusted)
+    return bool(scope.get("client")) and is_within(scope["client"][0], trusted)

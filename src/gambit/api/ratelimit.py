@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gambit.api.errors import error_response
 from gambit.api.net import client_address
+from gambit.metrics import RATE_LIMITED
 from gambit.settings import IPNetwork, Settings
 
 
@@ -126,6 +127,7 @@ class RateLimitMiddleware:
             "X-RateLimit-Reset": str(reset),
         }
         if not allowed:
+            RATE_LIMITED.labels(rule.name).inc()
             retry_after = max(1, math.ceil(stats.reset_time - time.time()))
             response = error_response(
                 429,

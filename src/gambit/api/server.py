@@ -4,6 +4,7 @@ able to drop one that does not read."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import struct
 from typing import Any
@@ -12,8 +13,11 @@ import uvicorn
 from fastapi import FastAPI
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
+from gambit.api.banner import banner
 from gambit.api.ws.hub import ABORT_EXTENSION
 from gambit.settings import Settings
+
+log = logging.getLogger("gambit")
 
 # Frames over the protocol's 16 KB get an error event from the app; beyond this the
 # WebSocket library itself closes with 1009 before reading them.
@@ -59,8 +63,11 @@ def config(app: FastAPI, settings: Settings, **overrides: Any) -> uvicorn.Config
         "host": settings.api_host,
         "port": settings.api_port,
         "proxy_headers": False,  # X-Forwarded-For is judged by TRUSTED_PROXIES instead
+        # uvicorn's loggers get no handlers of their own: they write through those of
+        # gambit.logs.configure. Its access log is off: gambit.api.access writes one.
+        "log_config": None,
         "log_level": "debug" if settings.api_debug else "info",
-        "access_log": settings.api_debug,
+        "access_log": False,
         "ssl_certfile": settings.ssl_certfile,
         "ssl_keyfile": settings.ssl_keyfile,
         "ws": WebSocketProtocol,
@@ -75,9 +82,18 @@ def config(app: FastAPI, settings: Settings, **overrides: Any) -> uvicorn.Config
 
 
 class Server(uvicorn.Server):
-    """Before it closes the connections, a stopping server sends every WebSocket client
+    """Once it listens, a server logs where and on what it runs (`gambit.api.banner`).
+    Before it closes the connections, a stopping server sends every WebSocket client
     ``system:restart`` and a ``disconnect`` saying why, then closes them with 1012, and
     ends the lichess streams."""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        state = getattr(self.config.app, "state", None)
+        if self.started and state is not None:
+            port = self.servers[0].sockets[0].getsockname()[1]
+            for line in banner(state.settings, state.services, port):
+                log.info("%s", line)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         app = self.config.app

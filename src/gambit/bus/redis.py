@@ -28,6 +28,7 @@ from redis.backoff import NoBackoff
 
 from gambit.bus.base import BusStatus, Event, Listener, RemoteHook, StaleHook
 from gambit.bus.memory import InProcessBus, QueueSubscription
+from gambit.metrics import BUS_DELAY
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,11 @@ class RedisBus:
 
     async def publish(self, topic: str, event: Event) -> None:
         self._local.deliver(topic, event)
-        message = json.dumps({"origin": self._origin, "name": event.name, "data": event.data})
+        message = json.dumps(
+            # "sent": wall-clock time, for the delay to the other processes (their clocks
+            # agree as far as NTP keeps them).
+            {"origin": self._origin, "sent": time.time(), "name": event.name, "data": event.data}
+        )
         try:
             await self._client.publish(CHANNEL_PREFIX + topic, message)
         except redis.RedisError as error:
@@ -209,6 +214,8 @@ class RedisBus:
         payload = json.loads(data)
         if payload["origin"] == self._origin:
             return
+        if "sent" in payload:  # processes of an older version send no time
+            BUS_DELAY.observe(max(0.0, time.time() - payload["sent"]))
         topic = channel.decode().removeprefix(CHANNEL_PREFIX)
         event = Event(payload["name"], payload["data"])
         if self._remote_hook is not None:

@@ -12,6 +12,7 @@ leaves nothing half done: retrying is always safe.
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import time
 import uuid
@@ -43,6 +44,8 @@ from gambit.store.users import (
     StoredUser,
     UserStore,
 )
+
+log = logging.getLogger(__name__)
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_]{1,40}$"
 PASSWORD_MIN_LENGTH = 8
@@ -167,6 +170,7 @@ class Accounts:
         await self._guard.before_attempt(account, address)
         user = await self._users.find(identifier)
         if not await self._passwords.verify(user.password_hash if user else None, password):
+            log.info("failed sign-in as %s from %s", account, address)
             await self._guard.failed(account, address)
             raise Unauthorized(WRONG_CREDENTIALS)
         assert user is not None

@@ -20,6 +20,7 @@ import time
 from limits import RateLimitItemPerMinute
 from limits.aio.strategies import MovingWindowRateLimiter
 
+from gambit.metrics import LOGIN_FAILURES
 from gambit.services.errors import TooManyAttempts
 
 MAX_DELAY_SECONDS = 2.0
@@ -51,6 +52,7 @@ class LoginGuard:
             if not await self._limiter.test(item, "login-failures", *keys):
                 stats = await self._limiter.get_window_stats(item, "login-failures", *keys)
                 retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+                LOGIN_FAILURES.labels("locked").inc()
                 raise TooManyAttempts("too many failed logins; try again later", retry_after)
         stats = await self._limiter.get_window_stats(
             self._account, "login-failures", "account", account
@@ -61,6 +63,7 @@ class LoginGuard:
             await asyncio.sleep(min(MAX_DELAY_SECONDS, self._delay_step * steps))
 
     async def failed(self, account: str, address: str) -> None:
+        LOGIN_FAILURES.labels("wrong_credentials").inc()
         await self._limiter.hit(self._ip, "login-failures", "ip", address)
         await self._limiter.hit(self._pair, "login-failures", "pair", account, address)
         await self._limiter.hit(self._account, "login-failures", "account", account)

@@ -35,6 +35,7 @@ from gambit.games.battle import (
     to_public,
 )
 from gambit.games.clock import ABORTED, TIMEOUT, Clock, TimeControl
+from gambit.metrics import ACTIONS
 from gambit.services.announcer import Announcer
 from gambit.services.clock import deadline
 from gambit.services.errors import (
@@ -485,6 +486,8 @@ class Referee:
             except StorageUnavailable:
                 self._repository.distrust(battle_id)  # the commit may or may not have landed
                 raise
+            if done.appended:
+                ACTIONS.labels(draft.game).inc(len(done.appended))
             if done.deleted:
                 self._repository.forget(battle_id)
             else:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -72,6 +72,10 @@ class BattleRepository:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def held(self) -> Iterator[Battle]:
+        """The battles in memory, as they are."""
+        return (entry.battle for entry in self._entries.values())
 
     def peek(self, battle_id: str) -> Battle | None:
         """The battle if it is in memory, as it is; no loading, no checks."""

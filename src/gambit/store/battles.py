@@ -23,13 +23,14 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Row, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gambit.games.base import Outcome
 from gambit.games.battle import ActionRecord, Battle, BattleStatus, Seat, Table, replay
 from gambit.games.clock import UNTIMED, Clock, TimeControl, speed
+from gambit.metrics import STORAGE_BATCH, STORAGE_FAILURES, STORAGE_WRITE
 from gambit.rating import Rating
 from gambit.store.errors import (
     StorageUnavailable,
@@ -272,6 +273,16 @@ class BattleStore:
         async with self._reading() as connection:
             return {row.user_id: row.battle_id for row in await connection.execute(chosen)}
 
+    async def playing(self) -> dict[str, int]:
+        """How many battles of each game are in play."""
+        chosen = (
+            select(BattleRow.game, func.count())
+            .where(BattleRow.status == BattleStatus.ACTIVE.value)
+            .group_by(BattleRow.game)
+        )
+        async with self._reading() as connection:
+            return {game: count for game, count in await connection.execute(chosen)}
+
     async def due(self, now: int) -> list[str]:
         """Battles whose clock deadline has come."""
         chosen = select(BattleRow.id).where(BattleRow.deadline <= now).order_by(BattleRow.deadline)
@@ -320,6 +331,7 @@ class BattleStore:
         database cannot take it (nothing of it is stored then, or, if the connection
         broke during the commit, possibly all of it: the caller must reload)."""
         if self._status is not StorageStatus.OK:
+            STORAGE_FAILURES.labels("unavailable").inc()
             raise StorageUnavailable("the database is not taking changes")
         write = _Write(change)
         self._queue.put_nowait(write)
@@ -343,8 +355,10 @@ class BattleStore:
         if self._status is not StorageStatus.OK:
             _fail(batch, StorageUnavailable("the database is not taking changes"))
             return
+        STORAGE_BATCH.observe(len(batch))
         try:
-            await self._commit([write.change for write in batch])
+            with STORAGE_WRITE.time():
+                await self._commit([write.change for write in batch])
         except (WriteConflict, IntegrityError):
             # Another process stored a clashing change: one by one, so that only the
             # clashing writes fail.
@@ -362,8 +376,10 @@ class BattleStore:
             _fail([write], StorageUnavailable("the database is not taking changes"))
             return
         try:
-            await self._commit([write.change])
+            with STORAGE_WRITE.time():
+                await self._commit([write.change])
         except (WriteConflict, IntegrityError) as exc:
+            STORAGE_FAILURES.labels("conflict").inc()
             write.done.set_exception(WriteConflict(str(exc)))
         except Exception as exc:
             self._failed([write], exc)
@@ -447,8 +463,12 @@ class BattleStore:
 
 
 def _fail(batch: Iterable[_Write], exc: Exception) -> None:
+    failures = STORAGE_FAILURES.labels(
+        "unavailable" if isinstance(exc, StorageUnavailable) else "error"
+    )
     for write in batch:
         if not write.done.done():
+            failures.inc()
             write.done.set_exception(exc)
 
 

@@ -25,6 +25,7 @@ from starlette.websockets import WebSocket
 
 from gambit.api.ws.crowd import SPECTATORS, Crowd
 from gambit.bus import SYSTEM_TOPIC, Event, EventBus, battle_topic
+from gambit.metrics import WS_EVENTS_SENT
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ class Connection:
         try:
             while (text := await self.queue.get()) is not None:
                 await self.websocket.send_text(text)
+                WS_EVENTS_SENT.inc()
         except Exception:  # the peer is gone; the receive loop will notice
             return
 

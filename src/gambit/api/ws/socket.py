@@ -25,6 +25,7 @@ from gambit.api.deps import Services
 from gambit.api.errors import BATTLE_FACE_ERRORS, status_and_code
 from gambit.api.ws.hub import Hub, Session
 from gambit.bus import Event, battle_topic
+from gambit.metrics import RATE_LIMITED
 from gambit.services.arena import seat_of
 from gambit.services.errors import ServiceError, Unauthorized
 from gambit.services.tournaments import tournament_topic
@@ -191,6 +192,7 @@ class Client:
         if limited and not await self.limiter.hit(
             self.action_limit, "game_actions", f"user:{user_id}"
         ):
+            RATE_LIMITED.labels("game_actions").inc()
             raise ClientError(
                 "RATE_LIMIT_EXCEEDED",
                 "rate limit exceeded",
