@@ -245,3 +245,7 @@ def test_metrics_are_not_served_through_nginx(proxied: Proxied) -> None:
     assert response.status_code == 404
     assert "X-Content-Type-Options" not in response.headers  # nginx's answer: gambit never saw it
     assert "nginx" in response.text
+    # Straight from the machine itself, plain HTTP, the scrape works.
+    direct = httpx.get(proxied.gambit.url + "/metrics")
+    assert direct.status_code == 200
+    assert "gambit_http_requests_total" in direct.text
