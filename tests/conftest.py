@@ -231,7 +231,14 @@ def free_port() -> int:
 class ServerProcess:
     """``python -m gambit serve`` in a child process."""
 
-    def __init__(self, database_url: str, log: Path, *extra: str, port: int | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        log: Path,
+        *extra: str,
+        port: int | None = None,
+        new_session: bool = False,
+    ) -> None:
         self.port = port or free_port()
         self.log = log
         self.url = f"http://127.0.0.1:{self.port}"
@@ -253,6 +260,8 @@ class ServerProcess:
             stdout=subprocess.DEVNULL,
             stderr=log.open("ab"),
             env=os.environ | SERVER_ENVIRONMENT,
+            # Its own process group, to be signalled as a terminal or systemd signals one.
+            start_new_session=new_session,
         )
         deadline = time.monotonic() + 30
         while True:
@@ -282,9 +291,13 @@ class ServerProcess:
 def spawn_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     spawned: list[ServerProcess] = []
 
-    def spawn(database_url: str, *extra: str, port: int | None = None) -> ServerProcess:
+    def spawn(
+        database_url: str, *extra: str, port: int | None = None, new_session: bool = False
+    ) -> ServerProcess:
         """A server on ``port`` (a free one by default: pass the last one's to restart it)."""
-        process = ServerProcess(database_url, tmp_path / "server.log", *extra, port=port)
+        process = ServerProcess(
+            database_url, tmp_path / "server.log", *extra, port=port, new_session=new_session
+        )
         spawned.append(process)
         return process
 
