@@ -8,6 +8,7 @@ import io
 import ipaddress
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -32,7 +33,19 @@ from tests.conftest import (
     database,
     free_port,
 )
-from tests.helpers import bearer, refused_within_a_second, register
+from tests.helpers import (
+    FAST_COMPUTER,
+    HUMAN,
+    act,
+    bearer,
+    create_battle,
+    new_game,
+    play,
+    refused_within_a_second,
+    register,
+    wait_for_turn,
+    wait_until_settled,
+)
 from tests.ws import open_socket
 
 
@@ -501,3 +514,48 @@ def test_user_list_has_a_header_and_delete_needs_a_terminal_or_yes(
     )
     assert main(["user", "delete", "alice", "--yes", *database]) == 0
     assert capsys.readouterr().out == f"deleted alice ({user_id})\n"
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_to_its_process_group_stops_the_server_promptly_and_quietly(
+    stop: signal.Signals, tmp_path: Path, spawn_server: Callable[..., ServerProcess]
+) -> None:
+    # As a Ctrl-C at the terminal (SIGINT), or systemd stopping the unit (SIGTERM), does:
+    # every process of the group, the engines' workers too, gets the signal.
+    server = spawn_server(f"sqlite+aiosqlite:///{tmp_path / 'gambit.db'}", new_session=True)
+    with server.client() as client:  # the engines at work first, both at once
+        game = new_game(client, HUMAN, FAST_COMPUTER)
+        play(client, game["gameId"], "e2e4", "cccc")
+        me = register(client)
+        computer = {"type": "ai", "level": 1, "searchTime": 100}
+        duel = create_battle(client, me, "duel", {"type": "human"}, computer)
+        assert act(client, me, duel["id"], {"type": "rest"}).status_code == 200
+        assert len(wait_until_settled(client, game["gameId"])["moves"]) == 2
+        assert wait_for_turn(client, me, duel["id"])["state"]["round"] == 2
+    asked = time.monotonic()
+    os.killpg(server.process.pid, stop)
+    assert server.process.wait(timeout=30) == 0
+    assert time.monotonic() - asked < 5
+    while left := _alive_in_group(server.process.pid):  # the engines' processes, and
+        # multiprocessing's resource tracker, end with it
+        assert time.monotonic() - asked < 5, f"processes of the server outlive it: {left}"
+        time.sleep(0.05)
+    log = server.log.read_text()
+    assert "Application shutdown complete" in log
+    for sign in ("Traceback", "KeyboardInterrupt", "leaked", "resource_tracker"):
+        assert sign not in log, log
+
+
+def _alive_in_group(group: int) -> list[int]:
+    """The processes of process group ``group`` that still run: not the zombies an init
+    that reaps nothing (as in some containers) leaves behind."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # pid (command) state ppid pgrp ...: the command may hold spaces and brackets
+            state, _, pgrp = stat.read_text().rpartition(")")[2].split()[:3]
+        except OSError:  # it ended meanwhile
+            continue
+        if int(pgrp) == group and state != "Z":
+            alive.append(int(stat.parent.name))
+    return alive
