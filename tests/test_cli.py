@@ -532,6 +532,9 @@ def test_a_signal_to_its_process_group_stops_the_server_promptly_and_quietly(
         assert act(client, me, duel["id"], {"type": "rest"}).status_code == 200
         assert len(wait_until_settled(client, game["gameId"])["moves"]) == 2
         assert wait_for_turn(client, me, duel["id"])["state"]["round"] == 2
+        # and one still thinking, for longer than a stop may take
+        slow = new_game(client, HUMAN, {"type": 2, "level": 5, "searchTime": 10_000})
+        assert play(client, slow["gameId"], "e2e4", "cccc")["state"] == "pending"
     asked = time.monotonic()
     os.killpg(server.process.pid, stop)
     assert server.process.wait(timeout=30) == 0
@@ -542,7 +545,7 @@ def test_a_signal_to_its_process_group_stops_the_server_promptly_and_quietly(
         time.sleep(0.05)
     log = server.log.read_text()
     assert "Application shutdown complete" in log
-    for sign in ("Traceback", "KeyboardInterrupt", "leaked", "resource_tracker"):
+    for sign in ("Traceback", "KeyboardInterrupt", "leaked", "resource_tracker", "WARN", "ERROR"):
         assert sign not in log, log
 
 

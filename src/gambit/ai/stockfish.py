@@ -97,8 +97,10 @@ class StockfishPool:
 
     async def _spawn(self) -> _Worker | None:
         try:
+            # A session of its own: a Ctrl-C at the terminal is the server's to answer (it
+            # quits its engines as it stops), not the death of Stockfish mid-search.
             transport, engine = await asyncio.wait_for(
-                chess.engine.popen_uci(self._command), QUIT_SECONDS * 5
+                chess.engine.popen_uci(self._command, start_new_session=True), QUIT_SECONDS * 5
             )
             await engine.configure({"Threads": 1, "Hash": HASH_MB})
         except (OSError, chess.engine.EngineError, TimeoutError) as exc:
