@@ -151,7 +151,7 @@ def _line(board: chess.Board, info: chess.engine.InfoDict) -> EngineMove:
 
 
 async def _quit(worker: _Worker) -> None:
-    # RuntimeError: the process is already gone, e.g. a Ctrl-C reached its process group.
+    # RuntimeError: the process is already gone, e.g. killed from outside.
     with contextlib.suppress(chess.engine.EngineError, TimeoutError, RuntimeError):
         await asyncio.wait_for(worker.engine.quit(), QUIT_SECONDS)
     await _kill(worker)
