@@ -454,6 +454,7 @@ def test_user_and_db_commands_name_a_database_out_of_reach(
         ["user", "delete", "zoe", "--yes"],
         ["db", "migrate"],
         ["db", "check"],
+        ["serve", "--port", "0"],
     ):
         assert main([*command, "--database-url", url]) == 1, command
         assert capsys.readouterr().err == (

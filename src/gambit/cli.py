@@ -261,6 +261,7 @@ def _serve(args: argparse.Namespace) -> int:
     _check_stockfish(settings)
     _check_port(settings)
     _check_redis(settings)
+    _on_database(settings, _connect)
 
     from gambit.api.app import create_app
     from gambit.api.server import Server, config
@@ -320,6 +321,12 @@ def _check_redis(settings: Settings) -> None:
     if settings.redis_url and (problem := asyncio.run(why_unreachable(settings.redis_url))):
         url = _without_password(settings.redis_url)
         raise Refusal(f"cannot reach Redis at REDIS_URL={url} ({problem})")
+
+
+async def _connect(engine: AsyncEngine) -> None:
+    """Connect once: a database out of reach is refused before the application starts."""
+    async with engine.connect():
+        pass
 
 
 class _Stopped(Exception):
