@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from gambit import cli
 from gambit.cli import main
 from gambit.store import migrate, open_database
 from tests.conftest import LiveServer, ServerProcess
@@ -139,9 +138,8 @@ def test_a_backup_taken_while_games_are_played_is_the_database_at_one_moment(
 
 
 def test_backup_refuses_to_overwrite_and_sends_postgresql_to_pg_dump(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(cli, "_configure_logging", lambda settings: None)
     database = tmp_path / "gambit.db"
     url = ["--database-url", f"sqlite+aiosqlite:///{database}"]
     assert main(["db", "init", *url]) == 0
@@ -173,9 +171,8 @@ def test_backup_refuses_to_overwrite_and_sends_postgresql_to_pg_dump(
 
 
 def test_check_says_when_the_schema_is_behind(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(cli, "_configure_logging", lambda settings: None)
     url = f"sqlite+aiosqlite:///{tmp_path / 'gambit.db'}"
 
     async def migrate_to(revision: str) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gambit import __version__, cli
+from gambit import __version__
 from gambit.cli import _parser, _settings, _without_password, main, setting_flag
 from gambit.services.tokens import secret_key
 from gambit.settings import Settings
@@ -303,12 +303,6 @@ def test_system_announce_reaches_connected_clients(
     assert "AUTH_SECRET_KEY" in keyless.stderr
 
 
-@pytest.fixture
-def quiet_logging(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Commands run in this process leave the test run's logging as it is."""
-    monkeypatch.setattr(cli, "_configure_logging", lambda settings: None)
-
-
 def _commands(
     parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
 ) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser]]:
@@ -418,7 +412,6 @@ def test_an_invalid_setting_is_one_line_naming_it(
     )
 
 
-@pytest.mark.usefixtures("quiet_logging")
 def test_serve_refuses_a_stockfish_path_that_runs_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -432,7 +425,6 @@ def test_serve_refuses_a_stockfish_path_that_runs_nothing(
         )
 
 
-@pytest.mark.usefixtures("quiet_logging")
 def test_serve_refuses_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
@@ -442,7 +434,6 @@ def test_serve_refuses_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None
     )
 
 
-@pytest.mark.usefixtures("quiet_logging")
 def test_user_and_db_commands_name_a_database_out_of_reach(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
