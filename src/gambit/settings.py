@@ -13,12 +13,10 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/gambit.db"
+ENV_FILE = ".env"  # read from the working directory
 LOOPBACK = "127.0.0.0/8,::1/128"
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-ENV_FILE = ".env"
 
 
 class Settings(BaseSettings):
