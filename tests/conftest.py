@@ -8,6 +8,7 @@ and still look inside (e.g. count long-poll subscribers). `spawn_server` runs
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import socket
@@ -268,7 +269,14 @@ def free_port() -> int:
 class ServerProcess:
     """``python -m gambit serve`` in a child process."""
 
-    def __init__(self, database_url: str, log: Path, *extra: str, port: int | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        log: Path,
+        *extra: str,
+        port: int | None = None,
+        new_session: bool = False,
+    ) -> None:
         self.port = port or free_port()
         self.log = log
         self.url = f"http://127.0.0.1:{self.port}"
@@ -290,6 +298,8 @@ class ServerProcess:
             stdout=subprocess.DEVNULL,
             stderr=log.open("ab"),
             env=os.environ | SERVER_ENVIRONMENT,
+            # Its own process group, to be signalled as a terminal or systemd signals one.
+            start_new_session=new_session,
         )
         deadline = time.monotonic() + 30
         while True:
@@ -319,9 +329,13 @@ class ServerProcess:
 def spawn_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     spawned: list[ServerProcess] = []
 
-    def spawn(database_url: str, *extra: str, port: int | None = None) -> ServerProcess:
+    def spawn(
+        database_url: str, *extra: str, port: int | None = None, new_session: bool = False
+    ) -> ServerProcess:
         """A server on ``port`` (a free one by default: pass the last one's to restart it)."""
-        process = ServerProcess(database_url, tmp_path / "server.log", *extra, port=port)
+        process = ServerProcess(
+            database_url, tmp_path / "server.log", *extra, port=port, new_session=new_session
+        )
         spawned.append(process)
         return process
 
@@ -329,3 +343,14 @@ def spawn_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     for process in spawned:
         if process.process.poll() is None:
             process.kill()
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """Commands run in this process (``gambit.cli.main``) configure logging for a
+    process of their own: the run's logging is put back after each test."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

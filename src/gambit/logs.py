@@ -73,17 +73,32 @@ def _not_a_websocket_handshake(record: logging.LogRecord) -> bool:
     return not (isinstance(record.msg, str) and record.msg.startswith(_UVICORN_WEBSOCKET_LINE))
 
 
+class _StandardError(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record comes, not to the one there was
+    when it was made: a command run in-process (tests) may have its streams swapped."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def configure(settings: Settings) -> None:
     """Send every log record, uvicorn's too, to standard error in ``LOG_FORMAT``: INFO and
-    up (every request's access line included), DEBUG with ``API_DEBUG``."""
-    handler = logging.StreamHandler(sys.stderr)
+    up (every request's access line included), DEBUG with ``API_DEBUG``. Configuring again
+    replaces only gambit's own handler."""
+    handler = _StandardError()
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(
         JsonFormatter() if settings.log_format == "json" else logging.Formatter(TEXT_FORMAT)
     )
     root = logging.getLogger()
     for old in root.handlers[:]:
-        root.removeHandler(old)
+        if isinstance(old, _StandardError):
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if settings.api_debug else logging.INFO)
     # What neither format writes, each record would otherwise look up (the logging

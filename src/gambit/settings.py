@@ -1,4 +1,5 @@
-"""Every setting of the server in one place, read from the environment or `gambit serve` flags."""
+"""Every setting of the server in one place: `gambit serve` flags, the environment, a ``.env``
+file."""
 
 from __future__ import annotations
 
@@ -12,15 +13,25 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/gambit.db"
+ENV_FILE = ".env"  # read from the working directory
 LOOPBACK = "127.0.0.0/8,::1/128"
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class Settings(BaseSettings):
-    """The server's configuration; each field is an environment variable of the same name."""
+    """The server's configuration. Each field is an environment variable of the same name,
+    which may also be set in a ``.env`` file (in the working directory unless told
+    otherwise); the environment wins over the file, and values given here (the command
+    line's flags) over both. Each field has a description: `gambit serve --help` shows it."""
 
-    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_file=ENV_FILE,
+        env_file_encoding="utf-8",
+        case_sensitive=False,
+        extra="ignore",
+        frozen=True,
+    )
 
     api_host: str = Field("127.0.0.1", description="Interface to listen on.")
     api_port: int = Field(8080, ge=0, le=65535, description="TCP port to listen on.")
@@ -28,7 +39,11 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         "text", description="Log lines as text, or as one JSON object per line."
     )
-    dev_mode: bool = Field(False, description="Development mode: relaxed rate limits.")
+    dev_mode: bool = Field(
+        False,
+        description="Development mode: relaxed rate limits, and unless AUTH_SECRET_KEY is "
+        "set a signing key generated once and kept in DATA_DIR.",
+    )
 
     database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy async URL.")
     database_timeout: float = Field(
@@ -38,16 +53,23 @@ class Settings(BaseSettings):
         600.0, gt=0, description="A battle nobody has used this long leaves memory."
     )
 
-    stockfish_path: str | None = Field(None, description="Stockfish binary; searched if unset.")
+    stockfish_path: str | None = Field(
+        None,
+        description="The Stockfish binary (serve refuses one that is not an executable file); "
+        "if unset, stockfish on PATH or in /usr/games, else the built-in engine plays.",
+    )
     engine_workers: int = Field(
-        default_factory=lambda: os.cpu_count() or 1, ge=1, le=64, description="Engine processes."
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        le=64,
+        description="Engine processes shared by all games.",
     )
 
     data_dir: Path = Field(
         Path("data"), description="Files the server keeps: the dev-mode token key."
     )
     redis_url: str | None = Field(
-        None, description="Redis for rate-limit counters shared by several processes."
+        None, description="Redis for the events and rate-limit counters several processes share."
     )
 
     auth_secret_key: SecretStr | None = Field(
@@ -91,8 +113,12 @@ class Settings(BaseSettings):
     rate_limit_games: int = Field(
         10, ge=1, description="Requests per second per client on the chess face (doubled in dev)."
     )
-    rate_limit_requests: int = Field(100, ge=1, description="General class: requests ...")
-    rate_limit_period: int = Field(60, ge=1, description="... per this many seconds.")
+    rate_limit_requests: int = Field(
+        100, ge=1, description="The general class: requests per RATE_LIMIT_PERIOD, per client."
+    )
+    rate_limit_period: int = Field(
+        60, ge=1, description="The general class: the seconds RATE_LIMIT_REQUESTS are counted in."
+    )
     rate_limit_register: str = Field("5/minute", description="Registrations per IP.")
     rate_limit_login: str = Field("10/minute", description="Logins (and POST /token) per IP.")
     rate_limit_auth: str = Field("5/minute", description="Refresh and logout, per client.")

@@ -14,7 +14,7 @@ DEBIAN_PATH = "/usr/games/stockfish"
 def find_stockfish(configured: str | None) -> str | None:
     """The Stockfish executable to use, or None when there is none."""
     if configured:
-        if os.path.isfile(configured) and os.access(configured, os.X_OK):
+        if is_runnable(configured):
             return configured
         log.warning(
             "STOCKFISH_PATH %s is not an executable file; using the built-in engine", configured
@@ -26,3 +26,8 @@ def find_stockfish(configured: str | None) -> str | None:
     if os.access(DEBIAN_PATH, os.X_OK):
         return DEBIAN_PATH
     return None
+
+
+def is_runnable(path: str) -> bool:
+    """True when ``path`` is an executable file."""
+    return os.path.isfile(path) and os.access(path, os.X_OK)

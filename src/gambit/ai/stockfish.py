@@ -108,8 +108,10 @@ class StockfishPool:
 
     async def _spawn(self) -> _Worker | None:
         try:
+            # A session of its own: a Ctrl-C at the terminal is the server's to answer (it
+            # quits its engines as it stops), not the death of Stockfish mid-search.
             transport, engine = await asyncio.wait_for(
-                chess.engine.popen_uci(self._command), QUIT_SECONDS * 5
+                chess.engine.popen_uci(self._command, start_new_session=True), QUIT_SECONDS * 5
             )
             await engine.configure({"Threads": 1, "Hash": HASH_MB})
         except (OSError, chess.engine.EngineError, TimeoutError) as exc:
@@ -177,7 +179,7 @@ def _repeats(line: EngineMove, told: EngineMove) -> bool:
 
 
 async def _quit(worker: _Worker) -> None:
-    # RuntimeError: the process is already gone, e.g. a Ctrl-C reached its process group.
+    # RuntimeError: the process is already gone, e.g. killed from outside.
     with contextlib.suppress(chess.engine.EngineError, TimeoutError, RuntimeError):
         await asyncio.wait_for(worker.engine.quit(), QUIT_SECONDS)
     await _kill(worker)

@@ -18,6 +18,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 import uuid
@@ -45,6 +46,10 @@ def _start_worker(reports: SimpleQueue[Report | None], server: int) -> None:
     exits when the ``server`` process does."""
     global _reports
     _reports = reports
+    # A Ctrl-C at the terminal reaches every process of the group: the server alone
+    # answers it, and stops its workers as it stops. (SIGTERM still ends a worker: the
+    # pool sends it to those left when one died.)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_without, args=(server,), name="server-watch", daemon=True).start()
 
 

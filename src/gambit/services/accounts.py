@@ -331,19 +331,35 @@ class Accounts:
     async def all_users(self) -> list[StoredUser]:
         return await self._users.all()
 
+    async def check_new_user(self, username: str, email: str | None) -> None:
+        """Refuse, as `create_user` would, a username or email that is invalid or taken:
+        before anyone is asked for a password."""
+        _check_username(username)
+        email = self._email(email)
+        for field, value in (("username", username), ("email", email)):
+            if value is not None and await self._users.find(value) is not None:
+                raise Conflict(f"{field} already taken", f"choose another {field}")
+
+    async def find_user(self, identifier: str) -> StoredUser:
+        """The user whose username or email is ``identifier``; raises `NotFound`."""
+        user = await self._users.find(identifier)
+        if user is None:
+            raise NotFound(f"no user {identifier!r}")
+        return user
+
     async def set_password(self, identifier: str, password: str) -> StoredUser:
-        user = await self._find(identifier)
+        user = await self.find_user(identifier)
         user = replace(user, password_hash=await self._hashed(password))
         await self._save(user, self._logins_of(user.id))
         return user
 
     async def set_email(self, identifier: str, email: str | None) -> StoredUser:
-        user = replace(await self._find(identifier), email=self._email(email))
+        user = replace(await self.find_user(identifier), email=self._email(email))
         await self._save(user)
         return user
 
     async def delete_user(self, identifier: str) -> StoredUser:
-        user = await self._find(identifier)
+        user = await self.find_user(identifier)
         until = self._revoke_until()
         self._revocations.add(await self._users.delete(user.id, until), until)
         return user
@@ -361,15 +377,8 @@ class Accounts:
             raise Unauthorized("token revoked", "sign in again")
         return claims
 
-    async def _find(self, identifier: str) -> StoredUser:
-        user = await self._users.find(identifier)
-        if user is None:
-            raise NotFound(f"no user {identifier!r}")
-        return user
-
     async def _new_user(self, username: str, email: str | None, password: str) -> StoredUser:
-        if not valid_username(username):
-            raise InvalidRequest("validation failed", "Username must be 1-40 letters, digits or _")
+        _check_username(username)
         password_hash = await self._hashed(password)
         return StoredUser(
             id=str(uuid.uuid4()),
@@ -439,6 +448,11 @@ class Accounts:
 
     async def _sign_out(self, sign_out: SignOut) -> None:
         self._revocations.add(await self._users.sign_out(sign_out), sign_out.until)
+
+
+def _check_username(username: str) -> None:
+    if not valid_username(username):
+        raise InvalidRequest("validation failed", "Username must be 1-40 letters, digits or _")
 
 
 @contextmanager
