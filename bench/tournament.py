@@ -13,7 +13,7 @@ every game's replay (``GET /api/v1/state/replay/{id}``: the stored action log wi
 action's time). Figures:
 
 - **games per minute**: finished games over the time from the runner's ``startedAt`` to
-  the last move of the last game. ``--max-minutes`` (default 25) cancels the match when
+  the last move of the last game. ``--max-minutes`` (default 45) cancels the match when
   it runs longer (the games in play finish and count): the figures are then over the
   games played, which the output says;
 - **move gap**: the time between two consecutive stored actions of a game, which is what
@@ -171,8 +171,8 @@ def main() -> int:
     parser.add_argument(
         "--max-minutes",
         type=float,
-        default=25,
-        help="cancel the match after this long and report the games played (25; 0: none)",
+        default=45,
+        help="cancel the match after this long and report the games played (45; 0: none)",
     )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
