@@ -8,10 +8,10 @@ PYTEST   ?=
 
 .PHONY: run install web dev lock stockfish chromium nginx test lint format bench bench-ws bench-duel bench-history bench-web bench-bots calibrate bench-tournament clean
 
-# Without AUTH_SECRET_KEY the server runs in development mode, which keeps a generated
+# Without AUTH_SECRET_KEY (in the environment or .env) the server runs in development mode, which keeps a generated
 # token signing key in ./data; set the key (and drop to plain `gambit serve`) in production.
 run: install stockfish  ## set up and start the server on http://localhost:8080
-	$(BIN)/gambit serve $(if $(AUTH_SECRET_KEY),,--dev) $(ARGS)
+	$(BIN)/gambit serve $(if $(AUTH_SECRET_KEY)$(shell grep -s '^AUTH_SECRET_KEY=.' .env),,--dev) $(ARGS)
 
 WEB_BUILT   := src/gambit/web/dist/index.html
 WEB_SOURCES := $(shell find web/src web/css -type f 2>/dev/null) web/index.html \
