@@ -8,8 +8,8 @@ PYTEST   ?=
 
 .PHONY: run install web dev lock stockfish chromium nginx test lint format bench bench-ws bench-duel bench-history bench-web bench-bots calibrate bench-tournament clean
 
-# Without AUTH_SECRET_KEY (in the environment or .env) the server runs in development mode, which keeps a generated
-# token signing key in ./data; set the key (and drop to plain `gambit serve`) in production.
+# Without AUTH_SECRET_KEY (in the environment or .env) the server runs in development mode,
+# which keeps a generated token signing key in ./data; set the key in production.
 run: install stockfish  ## set up and start the server on http://localhost:8080
 	$(BIN)/gambit serve $(if $(AUTH_SECRET_KEY)$(shell grep -s '^AUTH_SECRET_KEY=.' .env),,--dev) $(ARGS)
 
