@@ -190,7 +190,8 @@ def make_settings(database_url: str | None, **overrides: Any) -> Settings:
         "login_failures_per_ip": 1000,
         **FAST_HASHING,
     }
-    return Settings(**(values | overrides))
+    # A developer's own .env in the checkout must not reach the test servers.
+    return Settings(_env_file=None, **(values | overrides))
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
