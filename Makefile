@@ -65,25 +65,24 @@ stockfish:  ## Debian's Stockfish when root and missing; otherwise the built-in 
 		echo "        or set STOCKFISH_PATH; meanwhile the built-in engine plays."; \
 	fi
 
-chromium:  ## Debian's Chromium for the browser tests, when root and missing
-	@if [ -x /usr/bin/chromium ]; then \
+# $(call debian_tool,PATH,PACKAGE,WHO NEEDS IT): Debian's PACKAGE when PATH is missing and
+# we are root; otherwise say how to install it, and fail.
+define debian_tool
+	@if [ -x $(1) ]; then \
 		true; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2); \
 	else \
-		echo "gambit: the browser tests need Chromium (Debian/Ubuntu: sudo apt-get install chromium)"; \
+		echo "gambit: $(3) need $(2) (Debian/Ubuntu: sudo apt-get install $(2))"; \
 		exit 1; \
 	fi
+endef
+
+chromium:  ## Debian's Chromium for the browser tests, when root and missing
+	$(call debian_tool,/usr/bin/chromium,chromium,the browser tests)
 
 nginx:  ## Debian's nginx for the test of docs/production.md's proxy, when root and missing
-	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then \
-		true; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
-	else \
-		echo "gambit: the production guide's test needs nginx (Debian/Ubuntu: sudo apt-get install nginx)"; \
-		exit 1; \
-	fi
+	$(call debian_tool,/usr/sbin/nginx,nginx,the production guide's tests)
 
 test: dev stockfish chromium nginx $(WEB_BUILT)  ## the whole suite: the web face's own logic, then on SQLite, PostgreSQL, in Chromium and behind nginx
 	cd web && npm test
