@@ -17,12 +17,11 @@ from sqlalchemy.engine import make_url
 from starlette.exceptions import HTTPException
 
 from gambit import __version__
-from gambit.api.deps import Services
+from gambit.api.deps import Services, ServicesDep
 from gambit.api.net import client_address, is_within
 from gambit.api.ws.hub import Hub
 from gambit.games.battle import BattleStatus
 from gambit.metrics import registry
-from gambit.settings import Settings
 from gambit.store import StorageUnavailable
 
 router = APIRouter(include_in_schema=False)
@@ -31,15 +30,14 @@ ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 @router.api_route("/metrics", methods=ANY_METHOD)
-async def metrics(request: Request) -> Response:
-    settings: Settings = request.app.state.settings
+async def metrics(request: Request, services: ServicesDep) -> Response:
+    settings = services.settings
     if not is_within(
         client_address(request.scope, settings.trusted_proxies), settings.metrics_allow
     ):
         raise HTTPException(404)
     if request.method not in ("GET", "HEAD"):
         raise HTTPException(405, headers={"Allow": "GET, HEAD"})
-    services: Services = request.app.state.services
     try:
         playing: Mapping[str, int] | None = await services.store.playing()
     except StorageUnavailable:
